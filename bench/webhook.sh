@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# bench/webhook.sh — wrk against the real hotline binary (a Release build).
+#
+# Measures signed POST /twilio/voice (a new call stored each: distinct
+# CallSids, every body signed here beforehand as Twilio would), signed
+# POST /twilio/status (a new call event each: the body is signed once and
+# each request carries its own I-Twilio-Idempotency-Token, which Twilio does
+# not sign) and GET /health, at 32 and 64 connections with one wrk thread
+# sharing the machine's cores with the server. Prints req/s, p50/p99
+# latency, the server's CPU time per request (from /proc/PID/stat) and its
+# peak RSS (VmHWM) after all runs.
+#
+#   make bench                      # builds build-release/ first
+#   HOTLINE_BIN=path DURATION=10 bash bench/webhook.sh
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+bin=${HOTLINE_BIN:-$here/build-release/hotline}
+duration=${DURATION:-10}
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+[ -x "$bin" ] || { echo "bench: no binary at $bin (run make bench)" >&2; exit 1; }
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
+base="http://127.0.0.1:$port"
+
+PORT=$port HOST=127.0.0.1 PUBLIC_BASE_URL=$base TWILIO_ACCOUNT_SID=AC$(printf '%032d' 1) \
+TWILIO_AUTH_TOKEN=$token DATABASE_URL=sqlite:$work/bench.db MEDIA_DIR=$work/media \
+LOG_LEVEL=${LOG_LEVEL:-info} HTTP_THREADS=${HTTP_THREADS:-2} \
+  "$bin" serve 2>"$work/server.log" &
+pid=$!
+cleanup() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+for _ in $(seq 100); do
+  curl -fs "$base/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+
+# wrk scripts: the bodies are signed here, exactly as Twilio signs them.
+python3 - "$work" "$base" "$token" "${VOICE_CALLS:-400000}" <<'PY'
+import base64, hashlib, hmac, sys, urllib.parse
+work, base, token, calls = sys.argv[1], sys.argv[2], sys.argv[3].encode(), int(sys.argv[4])
+def signed(path, params):
+    data = base + path + "".join(k + params[k] for k in sorted(params))
+    sig = base64.b64encode(hmac.new(token, data.encode(), hashlib.sha1).digest()).decode()
+    return urllib.parse.urlencode(params), sig
+common = {"AccountSid": "AC" + "0" * 31 + "1", "From": "+14155550123", "To": "+14155559876",
+          "Direction": "inbound", "ApiVersion": "2010-04-01"}
+with open(work + "/voice.txt", "w") as f:
+    for i in range(calls):
+        body, sig = signed("/twilio/voice", dict(common, CallSid="CA%032x" % i,
+                                                  CallStatus="ringing"))
+        f.write(sig + "\t" + body + "\n")
+status, ssig = signed("/twilio/status", dict(common, CallSid="CA" + "ab" * 16,
+                                             CallStatus="completed", SequenceNumber="3",
+                                             CallDuration="42"))
+with open(work + "/voice.lua", "w") as f:
+    f.write("""
+local requests = {}
+init = function(args)
+  for line in io.lines("%s/voice.txt") do
+    local sig, body = line:match("([^\t]*)\t(.*)")
+    requests[#requests + 1] = wrk.format("POST", nil, {
+      ["Content-Type"] = "application/x-www-form-urlencoded",
+      ["X-Twilio-Signature"] = sig }, body)
+  end
+end
+local n = 0
+request = function()
+  n = n %% #requests + 1
+  return requests[n]
+end
+""" % work)
+with open(work + "/status.lua", "w") as f:
+    f.write("""
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
+wrk.headers["X-Twilio-Signature"] = "%s"
+wrk.body = "%s"
+local n = 0
+request = function()
+  n = n + 1
+  wrk.headers["I-Twilio-Idempotency-Token"] = "bench-" .. tostring(os.time()) .. "-" .. n
+  return wrk.format()
+end
+""" % (ssig, status))
+PY
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+hz=$(getconf CLK_TCK)
+
+printf '%-15s %5s %10s %10s %10s %14s\n' endpoint conns "req/s" "p50" "p99" "cpu/req (us)"
+declare -A rps
+run() {
+  local name=$1 path=$2 conns=$3 script=${4:-}
+  local before after out reqs
+  before=$(cpu_ticks)
+  if [ -n "$script" ]; then
+    out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$script" "$base$path")
+  else
+    out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency "$base$path")
+  fi
+  after=$(cpu_ticks)
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  local non2xx
+  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  [ -z "$non2xx" ] || { echo "bench: $name answered $non2xx non-2xx responses" >&2; exit 1; }
+  rps[$name-$conns]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  printf '%-15s %5s %10s %10s %10s %14.1f\n' "$name" "$conns" "${rps[$name-$conns]}" \
+    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
+    "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$reqs" 'BEGIN {print t / hz * 1e6 / n}')"
+}
+for conns in 32 64; do
+  run voice /twilio/voice "$conns" "$work/voice.lua"
+  run status /twilio/status "$conns" "$work/status.lua"
+  run health /health "$conns"
+done
+stored=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*) from calls').fetchone()[0], 'calls,', c.execute('select count(*) from call_events').fetchone()[0], 'call events')" "$work/bench.db")
+echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status"); stored: $stored"
+awk -v v="${rps[voice-32]}" -v h="${rps[health-32]}" \
+  'BEGIN {printf "ratio signed voice / health at 32 connections: %.2f\n", v / h}'

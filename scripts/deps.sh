@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# scripts/deps.sh — install every Debian package hotline's build and tests need,
+# and the npm packages the SDK conformance tests use (tests/sdk, from its lock
+# file). Safe to run repeatedly: it only installs what is missing.
+# As root it runs apt-get itself; otherwise it prints the exact command and stops.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+
+packages=(
+  build-essential cmake pkg-config
+  libmicrohttpd-dev libssl-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev
+  libcmocka-dev
+  sqlite3 python3 python3-twilio nodejs wrk valgrind curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+# Some nodejs builds ship npm themselves (and conflict with Debian's npm package).
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "hotline needs these Debian packages: ${missing[*]}" >&2
+    echo "run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "deps: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The official Twilio SDK for node, pinned by tests/sdk/package-lock.json.
+if [ -f "$here/tests/sdk/package-lock.json" ]; then
+  if [ ! -d "$here/tests/sdk/node_modules/twilio" ] ||
+     [ "$here/tests/sdk/package-lock.json" -nt "$here/tests/sdk/node_modules/.package-lock.json" ]; then
+    echo "deps: npm ci in tests/sdk"
+    (cd "$here/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

@@ -1,0 +1,158 @@
+/*
+ * routes.c — the route table and the dispatcher the HTTP edge calls.
+ *
+ * Routes are data: one row per path (aliases from the guides are rows of
+ * their own pointing at the same function). A row marked ROUTE_TWILIO is a
+ * webhook: its body must be a form (or JSON with bodySHA256) and its
+ * X-Twilio-Signature must verify before anything else happens — a missing
+ * header gets 400 and a wrong one 403, as Twilio's express middleware
+ * answers, and nothing is stored.
+ */
+#include "app/app.h"
+
+#include <string.h>
+
+#include "core/log.h"
+#include "http/router.h"
+#include "ops/ops.h"
+#include "twilio/signature.h"
+#include "webhooks/webhooks.h"
+#include "core/banned.h"
+
+enum route_flags {
+    ROUTE_TWILIO = 1 << 0, /* a Twilio webhook: signature-checked form POST */
+};
+
+struct route {
+    unsigned methods;
+    const char *pattern;
+    unsigned flags;
+    void (*fn)(struct app_request *r);
+};
+
+static const struct route routes[] = {
+    {HTTP_GET | HTTP_HEAD, "/health", 0, ops_health},
+    {HTTP_GET | HTTP_HEAD, "/twilio/config", 0, ops_config},
+    {HTTP_GET | HTTP_HEAD, "/twilio/test", 0, ops_test},
+
+    {HTTP_POST, "/twilio/voice", ROUTE_TWILIO, webhook_voice},
+    {HTTP_POST, "/api/twilio/voice", ROUTE_TWILIO, webhook_voice},
+    {HTTP_POST, "/twilio/voice/incoming", ROUTE_TWILIO, webhook_voice},
+
+    {HTTP_POST, "/twilio/status", ROUTE_TWILIO, webhook_call_status},
+    {HTTP_POST, "/api/twilio/status", ROUTE_TWILIO, webhook_call_status},
+    {HTTP_POST, "/twilio/voice/status", ROUTE_TWILIO, webhook_call_status},
+
+    {HTTP_POST, "/twilio/recording", ROUTE_TWILIO, webhook_recording},
+    {HTTP_POST, "/twilio/voicemail", ROUTE_TWILIO, webhook_recording},
+    {HTTP_POST, "/twilio/recording/{CallSid}", ROUTE_TWILIO, webhook_recording},
+    {HTTP_POST, "/api/twilio/recording", ROUTE_TWILIO, webhook_recording},
+    {HTTP_POST, "/api/twilio/recording/{CallSid}", ROUTE_TWILIO, webhook_recording},
+
+    {HTTP_POST, "/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
+    {HTTP_POST, "/api/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
+
+    {HTTP_POST, "/twilio/sms", ROUTE_TWILIO, webhook_sms},
+    {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO, webhook_sms},
+
+    {HTTP_POST, "/twilio/message-status", ROUTE_TWILIO, webhook_message_status},
+};
+
+/* "GET, HEAD" for the Allow header of a 405. */
+static const char *allowed_methods(unsigned methods, struct arena *a)
+{
+    static const char *const names[] = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"};
+    char list[64] = "";
+    size_t i, n = 0;
+
+    for (i = 0; i < HL_ARRAY_LEN(names); i++)
+        if (methods & (1u << i))
+            n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", n ? ", " : "", names[i]);
+    return arena_strdup(a, list);
+}
+
+/* Signature first, then the form: nothing is trusted before it verifies. */
+static int check_twilio_request(struct app_request *r)
+{
+    struct http_request *req = r->req;
+    struct hl_err err = {0};
+    struct sig_request sig = {0};
+    int is_json = http_content_type_is(req, "application/json");
+
+    if (!is_json && !http_content_type_is(req, "application/x-www-form-urlencoded")) {
+        http_respond_text(r->res, 415,
+                          "Twilio webhooks must be application/x-www-form-urlencoded.\n");
+        return HL_EINVAL;
+    }
+    if (!is_json && form_decode(&r->form, req->body, req->body_len, req->arena, &err) != HL_OK) {
+        http_respond_text(r->res, err.code == HL_ETOOLARGE ? 413 : 400,
+                          arena_printf(req->arena, "Malformed form body: %s.\n", err.msg));
+        return HL_EINVAL;
+    }
+    sig.base_url = r->app->cfg->public_base_url;
+    sig.target = req->target;
+    sig.target_len = req->target_len;
+    sig.params = is_json ? NULL : &r->form;
+    sig.body = req->body;
+    sig.body_len = req->body_len;
+    sig.header = http_header(req, "X-Twilio-Signature");
+    switch (sig_validate(r->app->auth_token, &sig, req->arena, &err)) {
+    case HL_OK:
+        if (!is_json)
+            return HL_OK;
+        /* Signed, but every webhook hotline serves today takes a form. */
+        http_respond_text(r->res, 415,
+                          "This webhook takes application/x-www-form-urlencoded, not JSON.\n");
+        return HL_EINVAL;
+    case HL_EINVAL:
+        http_respond_text(r->res, 400, "Missing X-Twilio-Signature header.\n");
+        break;
+    case HL_EBADSIG:
+        http_respond_text(r->res, 403, "Twilio signature does not match.\n");
+        break;
+    default:
+        http_respond_text(r->res, 500, "Cannot verify Twilio signatures.\n");
+        break;
+    }
+    log_warn("webhook refused", LOG_S("reason", err.msg), LOG_S("route", r->res->log_route),
+             LOG_I("status", r->res->status));
+    return HL_EBADSIG;
+}
+
+static void dispatch(struct app_request *r, const struct route *route)
+{
+    r->res->log_route = route->pattern;
+    if ((route->flags & ROUTE_TWILIO) && check_twilio_request(r) != HL_OK)
+        return;
+    route->fn(r);
+}
+
+void app_handle(void *ctx, struct http_request *req, struct http_response *res)
+{
+    struct app_request r = {ctx, req, res, {NULL, 0}};
+    unsigned method = req->method, allowed = 0;
+    size_t i;
+
+    for (i = 0; i < HL_ARRAY_LEN(routes); i++) {
+        enum router_result m = router_match(routes[i].pattern, req);
+        if (m == ROUTER_BAD_ESCAPE || m == ROUTER_TOO_LARGE) {
+            http_respond_text(res, m == ROUTER_BAD_ESCAPE ? 400 : 413,
+                              m == ROUTER_BAD_ESCAPE ? "Malformed percent-escape in the path.\n"
+                                                     : "Path too large.\n");
+            return;
+        }
+        if (m == ROUTER_NO_MATCH)
+            continue;
+        if (routes[i].methods & method) {
+            dispatch(&r, &routes[i]);
+            return;
+        }
+        allowed |= routes[i].methods;
+    }
+    if (allowed) {
+        http_respond_text(res, 405, "Method not allowed.\n");
+        http_add_header(res, "Allow", allowed_methods(allowed, req->arena));
+        return;
+    }
+    http_respond_text(res, 404, "Not found.\n");
+}

@@ -1,0 +1,96 @@
+/*
+ * commands.c — the table of subcommands and what every command shares.
+ */
+#include "cli/cli.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/banned.h"
+
+static const struct cli_command commands[] = {
+    {"serve", cmd_serve, "answer Twilio's webhooks and serve the API",
+     "usage: hotline serve\n\n"
+     "Serves on HOST:PORT until SIGTERM or SIGINT, then finishes the requests in\n"
+     "flight and stops. Applies pending database migrations first.\n"},
+    {"migrate", cmd_migrate, "apply pending database migrations",
+     "usage: hotline migrate\n\nBrings the database at DATABASE_URL to the current schema.\n"},
+    {"check", cmd_check, "run the self-test (as GET /twilio/test does)",
+     "usage: hotline check\n\nPrints the self-test as JSON; exits 1 if any check failed.\n"},
+    {"version", cmd_version, "print the version", "usage: hotline version\n"},
+    {"help", cmd_help, "show this help, or a command's", "usage: hotline help [COMMAND]\n"},
+};
+
+const struct cli_command *cli_find(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < HL_ARRAY_LEN(commands); i++)
+        if (strcmp(commands[i].name, name) == 0)
+            return &commands[i];
+    return NULL;
+}
+
+void cli_print_help(FILE *out)
+{
+    size_t i;
+
+    fprintf(out,
+            "hotline %s — a self-hosted application server for Twilio voice and messages\n\n"
+            "usage: hotline <command> [options]\n\ncommands:\n",
+            HL_VERSION);
+    for (i = 0; i < HL_ARRAY_LEN(commands); i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\nconfiguration (environment, or .env in the working directory):\n");
+    config_describe(out);
+    fprintf(out, "\n`hotline <command> --help` describes one command.\n");
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    int i;
+
+    for (i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return 1;
+    return 0;
+}
+
+int cli_load_config(struct config *cfg)
+{
+    struct hl_err err = {0};
+    int level;
+
+    if (config_load(cfg, ".env", &err) != HL_OK) {
+        fprintf(stderr, "hotline: configuration: %s\n", err.msg);
+        return 2;
+    }
+    level = log_level_parse(cfg->log_level);
+    log_setup(level < 0 ? LOG_INFO : (enum log_level)level,
+              strcmp(cfg->log_format, "text") == 0 ? LOG_TEXT : LOG_JSON, STDERR_FILENO);
+    config_each_secret(cfg, log_add_secret);
+    return 0;
+}
+
+int cmd_help(int argc, char **argv)
+{
+    const struct cli_command *cmd = argc > 1 ? cli_find(argv[1]) : NULL;
+
+    if (argc > 1 && !cmd) {
+        fprintf(stderr, "hotline: no command \"%s\"; `hotline help` lists them\n", argv[1]);
+        return 2;
+    }
+    if (cmd)
+        fputs(cmd->usage, stdout);
+    else
+        cli_print_help(stdout);
+    return 0;
+}
+
+int cmd_version(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    printf("hotline %s\n", HL_VERSION);
+    return 0;
+}

@@ -1,0 +1,87 @@
+/*
+ * engine.h — what a storage engine provides, private to src/store/.
+ *
+ * store.c parses DATABASE_URL, checks every caller's arguments once, and then
+ * calls through the struct store_engine that the URL's scheme selected. An
+ * engine (sqlite.c today, postgres.c later) fills one static const
+ * struct store_engine and keeps its own state in a struct that begins with a
+ * struct store, so that store.c can hold any engine's handle by the same type:
+ *
+ *     struct sqlite_store {
+ *         struct store base;    -- first, so (struct store *) casts both ways
+ *         ...
+ *     };
+ *
+ * Engines may assume the arguments store.c has checked (required strings are
+ * non-NULL and non-empty, out-pointers are non-NULL, *inserted is already 0)
+ * and must implement every operation with the semantics store.h documents.
+ */
+#ifndef HL_STORE_ENGINE_H
+#define HL_STORE_ENGINE_H
+
+#include <stddef.h>
+
+#include "core/hl.h"
+#include "store/store.h"
+
+struct store_engine {
+    const char *name; /* "sqlite", "postgres": for messages only */
+
+    /* Open the engine on target, the part of DATABASE_URL after its scheme. */
+    int (*open)(struct store **out, const char *target, struct hl_err *err);
+    void (*close)(struct store *s);
+
+    int (*migrate)(struct store *s, int *applied, struct hl_err *err);
+    int (*schema_version)(struct store *s, int *version, struct hl_err *err);
+    int (*ping)(struct store *s, struct hl_err *err);
+
+    int (*call_upsert)(struct store *s, const struct store_call *call, struct hl_err *err);
+    int (*call_event_add)(struct store *s, const struct store_call_event *event, int *inserted,
+                          struct hl_err *err);
+
+    int (*recording_received)(struct store *s, const struct store_recording *rec,
+                              const char *job_kind, const char *job_payload_json, int *inserted,
+                              struct hl_err *err);
+    int (*recording_status)(struct store *s, const struct store_recording *rec, struct hl_err *err);
+
+    int (*message_add)(struct store *s, const struct store_message *msg, long long *id,
+                       int *inserted, struct hl_err *err);
+    int (*message_status)(struct store *s, const char *sid, const char *status,
+                          const char *error_code, struct hl_err *err);
+
+    int (*optout_set)(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
+    int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
+    int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+};
+
+/* The head of every engine's handle. */
+struct store {
+    const struct store_engine *engine;
+};
+
+/* The engines built into this binary. */
+extern const struct store_engine store_sqlite_engine;
+
+/*
+ * Timestamps the store writes: ISO-8601 UTC with milliseconds,
+ * "2026-11-21T05:35:09.123Z". The width never varies, so comparing two
+ * stamps as strings compares them as times (jobs' run_at relies on it).
+ */
+#define STORE_TIME_SIZE 32
+void store_time_now(char out[STORE_TIME_SIZE]);
+
+/*
+ * The SQLite engine's schema (sqlite_schema.c): migration steps in the order
+ * they are applied. Versions start at 1 and rise by one; a step, once
+ * released, is never edited — a change to the schema is a new step.
+ */
+struct sqlite_migration {
+    int version;
+    const char *name; /* what the step does, for `hotline migrate` */
+    const char *sql;  /* one or more statements, run in one transaction */
+};
+
+extern const struct sqlite_migration sqlite_migrations[];
+extern const size_t sqlite_migrations_count;
+
+#endif

@@ -1,0 +1,572 @@
+/*
+ * sqlite.c — the SQLite engine behind store.h.
+ *
+ * Connections. SQLite lets one connection at a time write a database, and a
+ * writer that finds it locked sleeps in SQLite's busy handler, polling in
+ * steps of up to 100 ms. So this engine keeps one writer connection behind a
+ * mutex — this process's writers queue on the mutex, which wakes them at once
+ * — and a small pool of query-only reader connections (mutex + condition
+ * variable) that WAL lets read while the writer writes. busy_timeout (5 s)
+ * only ever matters against other processes (`hotline migrate`, a sqlite3
+ * shell). Each connection is used by one thread at a time, so connections are
+ * opened SQLITE_OPEN_NOMUTEX.
+ *
+ * Statements. Every statement is prepared once per connection, on first use
+ * (the tables may not exist before store_migrate), and kept: the hot path is
+ * bind, step, reset.
+ *
+ * Transactions. A write of several statements runs between BEGIN IMMEDIATE
+ * and COMMIT: it takes the write lock up front, so it never fails halfway for
+ * a lock it could not upgrade, and on any error it is rolled back whole.
+ * Concurrent writes share one transaction (group commit, sqlite_commit.c).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "store/sqlite_internal.h"
+
+#include "core/banned.h"
+
+/*
+ * The SQL. Statements over one table number their parameters alike, so that
+ * one bind function serves them all. UPSERTs leave indexed columns that never
+ * change (a call's numbers, a recording's call) out of their DO UPDATE SET:
+ * SQLite rewrites every index whose column is assigned, even to the same
+ * value, and those extra pages would triple what a status callback writes.
+ */
+
+/* clang-format off */
+
+/* "col = COALESCE(excluded.col, table.col), ": an absent new value keeps the old. */
+#define NEWER(table, col) col " = COALESCE(excluded." col ", " table "." col "), "
+/* "col = COALESCE(col, ?n), ": only fill what is missing. */
+#define FILL(col, n) col " = COALESCE(" col ", ?" n "), "
+
+/* calls (bind_call): ?1 sid ... ?15 metadata, ?16 now. */
+#define CALL_COLUMNS                                                                       \
+    "sid, account_sid, direction, from_number, to_number, status, flow, current_step, "   \
+    "variables, consent, answered_by, duration_s, parent_sid, user_id, metadata"
+
+/*
+ * A status callback moves the call only if it is not older than what was
+ * applied: Twilio numbers a call's callbacks with SequenceNumber.
+ */
+#define EVENT_IS_CURRENT                                                                   \
+    "(excluded.last_sequence IS NULL OR calls.last_sequence IS NULL OR "                   \
+    "excluded.last_sequence >= calls.last_sequence)"
+
+/* recordings (bind_recording): ?1 sid ... ?13 deleted_remote, ?14 now. */
+#define REC_COLUMNS                                                                        \
+    "sid, call_sid, account_sid, url, status, source, error_code, local_path, sha256, "   \
+    "duration_s, channels, size_bytes, deleted_remote"
+#define REC_UPDATE                                                                         \
+    NEWER("recordings", "account_sid") NEWER("recordings", "url")                          \
+    NEWER("recordings", "status") NEWER("recordings", "source")                            \
+    NEWER("recordings", "error_code") NEWER("recordings", "local_path")                    \
+    NEWER("recordings", "sha256") NEWER("recordings", "duration_s")                        \
+    NEWER("recordings", "channels") NEWER("recordings", "size_bytes")                      \
+    "deleted_remote = COALESCE(?13, recordings.deleted_remote), "                          \
+    "updated_at = excluded.updated_at"
+
+/* messages (bind_message): ?1 sid ... ?14 num_media, ?15 now. */
+#define MSG_COLUMNS                                                                        \
+    "sid, account_sid, direction, channel, from_number, to_number, body, media, status, "  \
+    "error_code, error_message, user_id, metadata, num_media"
+
+/*
+ * Where a message status stands in a message's life; a callback never moves
+ * a message back (see store_message_status). Unknown words rank as final.
+ */
+#define MSG_RANK(s)                                                                        \
+    "(CASE WHEN " s " IS NULL THEN 0 WHEN " s " IN ('accepted', 'scheduled', 'queued') "   \
+    "THEN 1 WHEN " s " IN ('sending', 'receiving') THEN 2 WHEN " s " = 'sent' THEN 3 "     \
+    "WHEN " s " = 'read' THEN 5 ELSE 4 END)"
+
+static const char *const stmt_sql[ST_COUNT] = {
+    [ST_BEGIN] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_SAVEPOINT] = "SAVEPOINT hl_write",
+    [ST_RELEASE] = "RELEASE hl_write",
+    [ST_ROLLBACK_TO] = "ROLLBACK TO hl_write",
+    [ST_SCHEMA_EXISTS] =
+        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'",
+    [ST_SCHEMA_VERSION] = "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+    [ST_SCHEMA_HAS] = "SELECT 1 FROM schema_version WHERE version = ?1",
+    [ST_SCHEMA_RECORD] = "INSERT INTO schema_version (version, applied_at) VALUES (?1, ?2)",
+
+    [ST_CALL_UPSERT] =
+        "INSERT INTO calls (" CALL_COLUMNS ", created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16) "
+        "ON CONFLICT (sid) DO UPDATE SET "
+        NEWER("calls", "account_sid") NEWER("calls", "direction") NEWER("calls", "status")
+        NEWER("calls", "flow") NEWER("calls", "current_step") NEWER("calls", "variables")
+        NEWER("calls", "consent") NEWER("calls", "answered_by") NEWER("calls", "duration_s")
+        NEWER("calls", "parent_sid") NEWER("calls", "user_id") NEWER("calls", "metadata")
+        "updated_at = excluded.updated_at",
+    /* ?1 sid, ?2 from, ?3 to: writes only when a number is missing. */
+    [ST_CALL_NUMBERS] =
+        "UPDATE calls SET from_number = COALESCE(from_number, ?2), "
+        "to_number = COALESCE(to_number, ?3) WHERE sid = ?1 AND "
+        "((from_number IS NULL AND ?2 IS NOT NULL) OR (to_number IS NULL AND ?3 IS NOT NULL))",
+
+    /* call events (bind_event): ?1 call_sid ... ?13 duration_s, ?14 now. */
+    [ST_EVENT_INSERT] =
+        "INSERT INTO call_events (call_sid, status, sequence, idempotency_key, "
+        "twilio_timestamp, params, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?14) "
+        "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+    [ST_EVENT_CALL] =
+        "INSERT INTO calls (sid, status, last_sequence, account_sid, direction, from_number, "
+        "to_number, answered_by, parent_sid, duration_s, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) "
+        "ON CONFLICT (sid) DO UPDATE SET "
+        "status = CASE WHEN " EVENT_IS_CURRENT " THEN excluded.status ELSE calls.status END, "
+        "duration_s = CASE WHEN " EVENT_IS_CURRENT
+        " THEN COALESCE(excluded.duration_s, calls.duration_s)"
+        " ELSE COALESCE(calls.duration_s, excluded.duration_s) END, "
+        "last_sequence = CASE WHEN " EVENT_IS_CURRENT
+        " THEN COALESCE(excluded.last_sequence, calls.last_sequence)"
+        " ELSE calls.last_sequence END, "
+        NEWER("calls", "account_sid") NEWER("calls", "direction")
+        NEWER("calls", "answered_by") NEWER("calls", "parent_sid")
+        "updated_at = excluded.updated_at",
+
+    [ST_REC_STATUS] =
+        "INSERT INTO recordings (" REC_COLUMNS ", created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, COALESCE(?13, 0), ?14, ?14) "
+        "ON CONFLICT (sid) DO UPDATE SET " REC_UPDATE,
+    /* Returns a row only when the recording was not received before. */
+    [ST_REC_RECEIVED] =
+        "INSERT INTO recordings (" REC_COLUMNS ", received_at, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, COALESCE(?13, 0), "
+        "?14, ?14, ?14) ON CONFLICT (sid) DO UPDATE SET " REC_UPDATE ", "
+        "received_at = excluded.received_at WHERE recordings.received_at IS NULL RETURNING id",
+    [ST_JOB_INSERT] =
+        "INSERT INTO jobs (kind, payload, run_at, created_at, updated_at) "
+        "VALUES (?1, COALESCE(?2, '{}'), ?3, ?3, ?3) RETURNING id",
+    [ST_REC_SET_JOB] = "UPDATE recordings SET job_id = ?2 WHERE sid = ?1",
+
+    [ST_MSG_INSERT] =
+        "INSERT INTO messages (" MSG_COLUMNS ", created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15) "
+        "ON CONFLICT (sid) DO NOTHING RETURNING id",
+    [ST_MSG_FILL] =
+        "UPDATE messages SET "
+        FILL("account_sid", "2") FILL("direction", "3") FILL("channel", "4")
+        FILL("from_number", "5") FILL("to_number", "6") FILL("body", "7") FILL("media", "8")
+        FILL("status", "9") FILL("error_code", "10") FILL("error_message", "11")
+        FILL("user_id", "12") FILL("metadata", "13") FILL("num_media", "14")
+        "updated_at = ?15 WHERE sid = ?1 RETURNING id",
+    [ST_MSG_STATUS] =
+        "INSERT INTO messages (sid, status, error_code, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (sid) DO UPDATE SET "
+        "status = CASE WHEN " MSG_RANK("excluded.status") " >= " MSG_RANK("messages.status")
+        " THEN excluded.status ELSE messages.status END, "
+        "error_code = COALESCE(excluded.error_code, messages.error_code), "
+        "updated_at = excluded.updated_at",
+
+    [ST_OPTOUT_SET] =
+        "INSERT INTO optouts (phone, keyword, created_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (phone) DO NOTHING",
+    [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone = ?1",
+    [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone = ?1",
+};
+
+/* clang-format on */
+
+struct sqlite_store *sqlite_of(struct store *s)
+{
+    return (struct sqlite_store *)s;
+}
+
+/* Turn a failed SQLite call on db into a store result with SQLite's words. */
+int db_fail(sqlite3 *db, int code, struct hl_err *err)
+{
+    int rc = HL_ESTORE;
+
+    if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED)
+        rc = HL_EBUSY;
+    else if ((code & 0xff) == SQLITE_CONSTRAINT)
+        rc = HL_EINVAL;
+    return hl_err_set(err, rc, "sqlite: %s", db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
+}
+
+/* ---- Statements ----------------------------------------------------------------------- */
+
+int stmt_open(struct sqlite_conn *c, enum stmt_id id, struct binder *b, struct hl_err *err)
+{
+    int src;
+
+    b->src = SQLITE_OK;
+    b->st = c->stmt[id];
+    if (b->st)
+        return HL_OK;
+    src =
+        sqlite3_prepare_v3(c->db, stmt_sql[id], -1, SQLITE_PREPARE_PERSISTENT, &c->stmt[id], NULL);
+    if (src != SQLITE_OK)
+        return db_fail(c->db, src, err);
+    b->st = c->stmt[id];
+    return HL_OK;
+}
+
+/* Bind s as TEXT, borrowed until stmt_run; NULL binds SQL NULL. */
+void bind_text(struct binder *b, int i, const char *s)
+{
+    if (b->src == SQLITE_OK)
+        b->src =
+            s ? sqlite3_bind_text(b->st, i, s, -1, SQLITE_STATIC) : sqlite3_bind_null(b->st, i);
+}
+
+/* Bind v; STORE_NONE binds SQL NULL (other negatives reach the CHECKs). */
+void bind_int(struct binder *b, int i, long long v)
+{
+    if (b->src == SQLITE_OK)
+        b->src = v == STORE_NONE ? sqlite3_bind_null(b->st, i) : sqlite3_bind_int64(b->st, i, v);
+}
+
+/*
+ * Run a bound statement to its end and reset it. *first (may be NULL) gets
+ * column 0 of its first row — a count, or the id a RETURNING clause gave —
+ * and *found (may be NULL) whether there was a row.
+ */
+int stmt_run(struct sqlite_conn *c, struct binder *b, long long *first, int *found,
+             struct hl_err *err)
+{
+    int src = b->src, rows = 0, rc = HL_OK;
+
+    if (src == SQLITE_OK) {
+        while ((src = sqlite3_step(b->st)) == SQLITE_ROW)
+            if (rows++ == 0 && first)
+                *first = sqlite3_column_int64(b->st, 0);
+        if (src == SQLITE_DONE)
+            src = SQLITE_OK;
+    }
+    if (src != SQLITE_OK)
+        rc = db_fail(c->db, src, err);
+    sqlite3_reset(b->st);
+    sqlite3_clear_bindings(b->st);
+    if (found)
+        *found = rows > 0;
+    return rc;
+}
+
+/* Run a statement that takes no parameters. */
+int stmt_simple(struct sqlite_conn *c, enum stmt_id id, long long *first, struct hl_err *err)
+{
+    struct binder b;
+    int rc = stmt_open(c, id, &b, err);
+
+    return rc ? rc : stmt_run(c, &b, first, NULL, err);
+}
+
+/* End the transaction BEGIN IMMEDIATE opened: commit if rc is HL_OK, else roll back. */
+int tx_end(struct sqlite_conn *c, int rc, struct hl_err *err)
+{
+    if (rc == HL_OK && (rc = stmt_simple(c, ST_COMMIT, NULL, err)) == HL_OK)
+        return HL_OK;
+    /* Some errors (SQLITE_FULL, IOERR) have rolled back already. */
+    if (!sqlite3_get_autocommit(c->db))
+        stmt_simple(c, ST_ROLLBACK, NULL, NULL);
+    return rc;
+}
+
+/* ---- Connections ---------------------------------------------------------------------- */
+
+static int conn_open(struct sqlite_conn *c, const char *path, int reader, struct hl_err *err)
+{
+    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+    static const char reader_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
+    int src = sqlite3_open_v2(path, &c->db, flags, NULL);
+
+    if (src != SQLITE_OK)
+        return hl_err_set(err, HL_ESTORE, "cannot open database %s: %s", path,
+                          c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(src));
+    sqlite3_busy_timeout(c->db, SQLITE_BUSY_MS);
+    src = sqlite3_exec(c->db, reader ? reader_pragmas : writer_pragmas, NULL, NULL, NULL);
+    return src == SQLITE_OK ? HL_OK : db_fail(c->db, src, err);
+}
+
+static void conn_close(struct sqlite_conn *c)
+{
+    size_t i;
+
+    for (i = 0; i < ST_COUNT; i++)
+        sqlite3_finalize(c->stmt[i]);
+    sqlite3_close(c->db);
+}
+
+/* Switch the database to write-ahead logging; it stays so in the file. */
+static int conn_use_wal(struct sqlite_conn *c, struct hl_err *err)
+{
+    sqlite3_stmt *st;
+    const char *mode;
+    int rc, src = sqlite3_prepare_v2(c->db, "PRAGMA journal_mode = WAL", -1, &st, NULL);
+
+    if (src != SQLITE_OK)
+        return db_fail(c->db, src, err);
+    src = sqlite3_step(st);
+    mode = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+    if (src != SQLITE_ROW)
+        rc = db_fail(c->db, src, err);
+    else if (!mode || strcmp(mode, "wal") != 0)
+        rc = hl_err_set(err, HL_ESTORE, "cannot switch the database to WAL (journal mode is %s)",
+                        mode ? mode : "unknown");
+    else
+        rc = HL_OK;
+    sqlite3_finalize(st);
+    return rc;
+}
+
+struct sqlite_conn *writer_get(struct sqlite_store *s)
+{
+    pthread_mutex_lock(&s->write_lock);
+    return &s->writer;
+}
+
+void writer_put(struct sqlite_store *s)
+{
+    pthread_mutex_unlock(&s->write_lock);
+}
+
+struct sqlite_conn *reader_get(struct sqlite_store *s)
+{
+    struct sqlite_conn *c;
+
+    pthread_mutex_lock(&s->pool_lock);
+    while (s->n_idle == 0)
+        pthread_cond_wait(&s->pool_ready, &s->pool_lock);
+    c = s->idle[--s->n_idle];
+    pthread_mutex_unlock(&s->pool_lock);
+    return c;
+}
+
+void reader_put(struct sqlite_store *s, struct sqlite_conn *c)
+{
+    pthread_mutex_lock(&s->pool_lock);
+    s->idle[s->n_idle++] = c;
+    pthread_cond_signal(&s->pool_ready);
+    pthread_mutex_unlock(&s->pool_lock);
+}
+
+/* ---- Opening and closing -------------------------------------------------------------- */
+
+/*
+ * Create the directories above path (0700) and the file itself (0600) if
+ * missing: SQLite would create the file 0644, and its -wal and -shm files
+ * copy the database file's mode.
+ */
+static int path_prepare(const char *path, struct hl_err *err)
+{
+    char *dir = hl_strdup(path), *p;
+    int rc = HL_OK, fd;
+
+    for (p = strchr(dir + 1, '/'); p && rc == HL_OK; p = strchr(p + 1, '/')) {
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            rc = hl_err_set(err, HL_EIO, "cannot create directory %s: %s", dir, strerror(errno));
+        *p = '/';
+    }
+    free(dir);
+    if (rc != HL_OK)
+        return rc;
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return hl_err_set(err, HL_EIO, "cannot create database %s: %s", path, strerror(errno));
+    close(fd);
+    return HL_OK;
+}
+
+static void sqlite_close(struct store *base)
+{
+    struct sqlite_store *s = sqlite_of(base);
+    size_t i;
+
+    conn_close(&s->writer);
+    for (i = 0; i < SQLITE_READERS; i++)
+        conn_close(&s->readers[i]);
+    pthread_mutex_destroy(&s->write_lock);
+    pthread_mutex_destroy(&s->pool_lock);
+    pthread_cond_destroy(&s->pool_ready);
+    sqlite_commit_release(s);
+    free(s);
+}
+
+/* Open the writer (switching the file to WAL) and then the readers. */
+static int sqlite_connect(struct sqlite_store *s, const char *path, struct hl_err *err)
+{
+    int rc = conn_open(&s->writer, path, 0, err);
+    size_t i;
+
+    if (rc == HL_OK)
+        rc = conn_use_wal(&s->writer, err);
+    for (i = 0; rc == HL_OK && i < SQLITE_READERS; i++) {
+        rc = conn_open(&s->readers[i], path, 1, err);
+        s->idle[s->n_idle++] = &s->readers[i];
+    }
+    return rc;
+}
+
+static int sqlite_open(struct store **out, const char *target, struct hl_err *err)
+{
+    const char *path = strncmp(target, "//", 2) == 0 ? target + 2 : target;
+    struct sqlite_store *s;
+    int rc;
+
+    if (!*path)
+        return hl_err_set(err, HL_ECONFIG, "DATABASE_URL sqlite: needs a file path");
+    if (strcmp(path, ":memory:") == 0)
+        return hl_err_set(err, HL_ECONFIG,
+                          "DATABASE_URL sqlite::memory: is not supported: "
+                          "each pooled connection would see its own database");
+    if (!sqlite3_threadsafe())
+        return hl_err_set(err, HL_ECONFIG, "this SQLite library was built without threads");
+    if ((rc = path_prepare(path, err)) != HL_OK)
+        return rc;
+    s = hl_calloc(1, sizeof(*s));
+    s->base.engine = &store_sqlite_engine;
+    pthread_mutex_init(&s->write_lock, NULL);
+    pthread_mutex_init(&s->pool_lock, NULL);
+    pthread_cond_init(&s->pool_ready, NULL);
+    sqlite_commit_init(s);
+    if ((rc = sqlite_connect(s, path, err)) != HL_OK) {
+        sqlite_close(&s->base);
+        return rc;
+    }
+    *out = &s->base;
+    return HL_OK;
+}
+
+/* ---- Schema --------------------------------------------------------------------------- */
+
+static int latest_version(void)
+{
+    return sqlite_migrations[sqlite_migrations_count - 1].version;
+}
+
+/* The version the database is at on c; 0 before the first migration. */
+static int conn_schema_version(struct sqlite_conn *c, int *version, struct hl_err *err)
+{
+    long long n = 0;
+    int rc;
+
+    *version = 0;
+    if ((rc = stmt_simple(c, ST_SCHEMA_EXISTS, &n, err)) != HL_OK || n == 0)
+        return rc;
+    if ((rc = stmt_simple(c, ST_SCHEMA_VERSION, &n, err)) != HL_OK)
+        return rc;
+    *version = (int)n;
+    return HL_OK;
+}
+
+/* Inside a transaction: apply m unless the database has it (another process may have). */
+static int migration_step(struct sqlite_conn *c, const struct sqlite_migration *m, int *applied,
+                          struct hl_err *err)
+{
+    char now[STORE_TIME_SIZE];
+    struct binder b;
+    int rc, found, src;
+
+    if ((rc = stmt_open(c, ST_SCHEMA_HAS, &b, err)) != HL_OK)
+        return rc;
+    bind_int(&b, 1, m->version);
+    if ((rc = stmt_run(c, &b, NULL, &found, err)) != HL_OK || found)
+        return rc;
+    if ((src = sqlite3_exec(c->db, m->sql, NULL, NULL, NULL)) != SQLITE_OK)
+        return hl_err_set(err, HL_ESTORE, "migration %d (%s) failed: %s", m->version, m->name,
+                          sqlite3_errmsg(c->db));
+    if ((rc = stmt_open(c, ST_SCHEMA_RECORD, &b, err)) != HL_OK)
+        return rc;
+    store_time_now(now);
+    bind_int(&b, 1, m->version);
+    bind_text(&b, 2, now);
+    if ((rc = stmt_run(c, &b, NULL, NULL, err)) == HL_OK)
+        (*applied)++;
+    return rc;
+}
+
+static int migrate_on(struct sqlite_conn *c, int *applied, struct hl_err *err)
+{
+    static const char create_sql[] = "CREATE TABLE IF NOT EXISTS schema_version ("
+                                     "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+    int rc, version, src = sqlite3_exec(c->db, create_sql, NULL, NULL, NULL);
+    size_t i;
+
+    if (src != SQLITE_OK)
+        return db_fail(c->db, src, err);
+    if ((rc = conn_schema_version(c, &version, err)) != HL_OK)
+        return rc;
+    if (version > latest_version())
+        return hl_err_set(err, HL_ESTORE,
+                          "database schema version %d is newer than this build knows (%d): "
+                          "upgrade hotline",
+                          version, latest_version());
+    for (i = 0; rc == HL_OK && i < sqlite_migrations_count; i++) {
+        if ((rc = stmt_simple(c, ST_BEGIN, NULL, err)) == HL_OK)
+            rc = tx_end(c, migration_step(c, &sqlite_migrations[i], applied, err), err);
+    }
+    return rc;
+}
+
+static int sqlite_migrate(struct store *base, int *applied, struct hl_err *err)
+{
+    struct sqlite_store *s = sqlite_of(base);
+    int rc;
+
+    *applied = 0;
+    rc = migrate_on(writer_get(s), applied, err);
+    writer_put(s);
+    return rc;
+}
+
+static int sqlite_schema_version(struct store *base, int *version, struct hl_err *err)
+{
+    struct sqlite_store *s = sqlite_of(base);
+    struct sqlite_conn *c = reader_get(s);
+    int rc = conn_schema_version(c, version, err);
+
+    reader_put(s, c);
+    return rc;
+}
+
+static int sqlite_ping(struct store *base, struct hl_err *err)
+{
+    int rc, version;
+
+    if ((rc = sqlite_schema_version(base, &version, err)) != HL_OK)
+        return rc;
+    if (version < latest_version())
+        return hl_err_set(err, HL_ESTORE,
+                          "database schema is at version %d, this build needs %d: "
+                          "run `hotline migrate`",
+                          version, latest_version());
+    if (version > latest_version())
+        return hl_err_set(err, HL_ESTORE,
+                          "database schema version %d is newer than this build knows (%d)", version,
+                          latest_version());
+    return HL_OK;
+}
+
+const struct store_engine store_sqlite_engine = {
+    .name = "sqlite",
+    .open = sqlite_open,
+    .close = sqlite_close,
+    .migrate = sqlite_migrate,
+    .schema_version = sqlite_schema_version,
+    .ping = sqlite_ping,
+    .call_upsert = sqlite_call_upsert,
+    .call_event_add = sqlite_call_event_add,
+    .recording_received = sqlite_recording_received,
+    .recording_status = sqlite_recording_status,
+    .message_add = sqlite_message_add,
+    .message_status = sqlite_message_status,
+    .optout_set = sqlite_optout_set,
+    .optout_clear = sqlite_optout_clear,
+    .optout_check = sqlite_optout_check,
+};

@@ -1,0 +1,358 @@
+/*
+ * sqlite_ops.c — the store operations of the SQLite engine.
+ *
+ * Each write is a run function over the writer connection, handed to
+ * sqlite_write_run(), which executes it inside a transaction it may share
+ * with other threads' writes and returns once that is committed. A run
+ * function therefore never begins or ends a transaction itself: it runs its
+ * statements and returns; any error rolls back its part alone. Reads go to
+ * the pool of reader connections.
+ */
+#include <string.h>
+
+#include "store/sqlite_internal.h"
+
+#include "core/banned.h"
+
+static void bind_call(struct binder *b, const struct store_call *call, const char *now)
+{
+    bind_text(b, 1, call->sid);
+    bind_text(b, 2, call->account_sid);
+    bind_text(b, 3, call->direction);
+    bind_text(b, 4, call->from_number);
+    bind_text(b, 5, call->to_number);
+    bind_text(b, 6, call->status);
+    bind_text(b, 7, call->flow);
+    bind_text(b, 8, call->current_step);
+    bind_text(b, 9, call->variables_json);
+    bind_int(b, 10, call->consent);
+    bind_text(b, 11, call->answered_by);
+    bind_int(b, 12, call->duration_s);
+    bind_text(b, 13, call->parent_sid);
+    bind_text(b, 14, call->user_id);
+    bind_text(b, 15, call->metadata_json);
+    bind_text(b, 16, now);
+}
+
+static void bind_event(struct binder *b, const struct store_call_event *e, const char *now)
+{
+    bind_text(b, 1, e->call_sid);
+    bind_text(b, 2, e->status);
+    bind_int(b, 3, e->sequence);
+    bind_text(b, 4, e->idempotency_key);
+    bind_text(b, 5, e->timestamp);
+    bind_text(b, 6, e->params_json);
+    bind_text(b, 7, e->account_sid);
+    bind_text(b, 8, e->direction);
+    bind_text(b, 9, e->from_number);
+    bind_text(b, 10, e->to_number);
+    bind_text(b, 11, e->answered_by);
+    bind_text(b, 12, e->parent_sid);
+    bind_int(b, 13, e->duration_s);
+    bind_text(b, 14, now);
+}
+
+static void bind_recording(struct binder *b, const struct store_recording *r, const char *now)
+{
+    bind_text(b, 1, r->sid);
+    bind_text(b, 2, r->call_sid);
+    bind_text(b, 3, r->account_sid);
+    bind_text(b, 4, r->url);
+    bind_text(b, 5, r->status);
+    bind_text(b, 6, r->source);
+    bind_text(b, 7, r->error_code);
+    bind_text(b, 8, r->local_path);
+    bind_text(b, 9, r->sha256);
+    bind_int(b, 10, r->duration_s);
+    bind_int(b, 11, r->channels);
+    bind_int(b, 12, r->size_bytes);
+    bind_int(b, 13, r->deleted_remote);
+    bind_text(b, 14, now);
+}
+
+static void bind_message(struct binder *b, const struct store_message *m, const char *now)
+{
+    bind_text(b, 1, m->sid);
+    bind_text(b, 2, m->account_sid);
+    bind_text(b, 3, m->direction);
+    bind_text(b, 4, m->channel);
+    bind_text(b, 5, m->from_number);
+    bind_text(b, 6, m->to_number);
+    bind_text(b, 7, m->body);
+    bind_text(b, 8, m->media_json);
+    bind_text(b, 9, m->status);
+    bind_text(b, 10, m->error_code);
+    bind_text(b, 11, m->error_message);
+    bind_text(b, 12, m->user_id);
+    bind_text(b, 13, m->metadata_json);
+    bind_int(b, 14, m->num_media);
+    bind_text(b, 15, now);
+}
+
+/* ---- Calls ---------------------------------------------------------------------------- */
+
+/*
+ * Give the call sid the numbers it lacks. A call's numbers never change, so
+ * the UPSERTs set them only when they create the row (see ST_CALL_NUMBERS).
+ */
+static int call_fill_numbers(struct sqlite_conn *c, const char *sid, const char *from,
+                             const char *to, struct hl_err *err)
+{
+    struct binder b;
+    int rc;
+
+    if (!from && !to)
+        return HL_OK;
+    if ((rc = stmt_open(c, ST_CALL_NUMBERS, &b, err)) != HL_OK)
+        return rc;
+    bind_text(&b, 1, sid);
+    bind_text(&b, 2, from);
+    bind_text(&b, 3, to);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
+/* The call's row, then its numbers. */
+static int call_write(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    const struct store_call *call = arg;
+    struct binder b;
+    int rc;
+
+    if ((rc = stmt_open(c, ST_CALL_UPSERT, &b, err)) != HL_OK)
+        return rc;
+    bind_call(&b, call, now);
+    if ((rc = stmt_run(c, &b, NULL, NULL, err)) != HL_OK)
+        return rc;
+    return call_fill_numbers(c, call->sid, call->from_number, call->to_number, err);
+}
+
+int sqlite_call_upsert(struct store *base, const struct store_call *call, struct hl_err *err)
+{
+    struct sqlite_write w = SQLITE_WRITE(call_write, (void *)call, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
+struct event_args {
+    const struct store_call_event *event;
+    int *inserted;
+};
+
+/* The event, then (unless it is a repeat) its call. */
+static int event_apply(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct event_args *a = arg;
+    const struct store_call_event *e = a->event;
+    struct binder b;
+    int rc;
+
+    if ((rc = stmt_open(c, ST_EVENT_INSERT, &b, err)) != HL_OK)
+        return rc;
+    bind_event(&b, e, now);
+    if ((rc = stmt_run(c, &b, NULL, a->inserted, err)) != HL_OK || !*a->inserted)
+        return rc;
+    if ((rc = stmt_open(c, ST_EVENT_CALL, &b, err)) != HL_OK)
+        return rc;
+    bind_event(&b, e, now);
+    if ((rc = stmt_run(c, &b, NULL, NULL, err)) != HL_OK)
+        return rc;
+    return call_fill_numbers(c, e->call_sid, e->from_number, e->to_number, err);
+}
+
+int sqlite_call_event_add(struct store *base, const struct store_call_event *event, int *inserted,
+                          struct hl_err *err)
+{
+    struct event_args args = {event, inserted};
+    struct sqlite_write w = SQLITE_WRITE(event_apply, &args, err);
+    int rc = sqlite_write_run(sqlite_of(base), &w);
+
+    if (rc != HL_OK)
+        *inserted = 0;
+    return rc;
+}
+
+/* ---- Recordings ----------------------------------------------------------------------- */
+
+struct received_args {
+    const struct store_recording *rec;
+    const char *kind;
+    const char *payload;
+    int *inserted;
+};
+
+/* The recording, then (unless received before) its job. */
+static int recording_receive(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct received_args *a = arg;
+    long long job_id = 0;
+    struct binder b;
+    int rc, fresh;
+
+    if ((rc = stmt_open(c, ST_REC_RECEIVED, &b, err)) != HL_OK)
+        return rc;
+    bind_recording(&b, a->rec, now);
+    if ((rc = stmt_run(c, &b, NULL, &fresh, err)) != HL_OK || !fresh)
+        return rc;
+    if ((rc = stmt_open(c, ST_JOB_INSERT, &b, err)) != HL_OK)
+        return rc;
+    bind_text(&b, 1, a->kind);
+    bind_text(&b, 2, a->payload);
+    bind_text(&b, 3, now);
+    if ((rc = stmt_run(c, &b, &job_id, NULL, err)) != HL_OK)
+        return rc;
+    if ((rc = stmt_open(c, ST_REC_SET_JOB, &b, err)) != HL_OK)
+        return rc;
+    bind_text(&b, 1, a->rec->sid);
+    bind_int(&b, 2, job_id);
+    if ((rc = stmt_run(c, &b, NULL, NULL, err)) == HL_OK)
+        *a->inserted = 1;
+    return rc;
+}
+
+int sqlite_recording_received(struct store *base, const struct store_recording *rec,
+                              const char *job_kind, const char *job_payload_json, int *inserted,
+                              struct hl_err *err)
+{
+    struct received_args args = {rec, job_kind, job_payload_json, inserted};
+    struct sqlite_write w = SQLITE_WRITE(recording_receive, &args, err);
+    int rc;
+
+    *inserted = 0;
+    rc = sqlite_write_run(sqlite_of(base), &w);
+    if (rc != HL_OK)
+        *inserted = 0;
+    return rc;
+}
+
+static int recording_update(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct binder b;
+    int rc = stmt_open(c, ST_REC_STATUS, &b, err);
+
+    if (rc != HL_OK)
+        return rc;
+    bind_recording(&b, arg, now);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
+int sqlite_recording_status(struct store *base, const struct store_recording *rec,
+                            struct hl_err *err)
+{
+    struct sqlite_write w = SQLITE_WRITE(recording_update, (void *)rec, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
+/* ---- Messages ------------------------------------------------------------------------- */
+
+struct message_args {
+    const struct store_message *msg;
+    long long *id;
+    int *inserted;
+};
+
+/* Insert, or on a repeated sid fill the gaps of the existing row. */
+static int message_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct message_args *a = arg;
+    struct binder b;
+    int rc, found;
+
+    if ((rc = stmt_open(c, ST_MSG_INSERT, &b, err)) != HL_OK)
+        return rc;
+    bind_message(&b, a->msg, now);
+    if ((rc = stmt_run(c, &b, a->id, a->inserted, err)) != HL_OK || *a->inserted)
+        return rc;
+    if ((rc = stmt_open(c, ST_MSG_FILL, &b, err)) != HL_OK)
+        return rc;
+    bind_message(&b, a->msg, now);
+    if ((rc = stmt_run(c, &b, a->id, &found, err)) != HL_OK)
+        return rc;
+    return found ? HL_OK
+                 : hl_err_set(err, HL_ESTORE, "message %s was deleted while being stored",
+                              a->msg->sid);
+}
+
+int sqlite_message_add(struct store *base, const struct store_message *msg, long long *id,
+                       int *inserted, struct hl_err *err)
+{
+    struct message_args args = {msg, id, inserted};
+    struct sqlite_write w = SQLITE_WRITE(message_insert, &args, err);
+    int rc = sqlite_write_run(sqlite_of(base), &w);
+
+    if (rc != HL_OK)
+        *inserted = 0;
+    return rc;
+}
+
+/* ---- One-statement writes ------------------------------------------------------------- */
+
+/* Statement id with its text parameters ?1..?n; the time binds ?n+1 if it has one. */
+struct strings_args {
+    enum stmt_id id;
+    const char *const *args;
+    size_t n;
+};
+
+static int write_strings(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct strings_args *a = arg;
+    struct binder b;
+    int rc = stmt_open(c, a->id, &b, err);
+    size_t i;
+
+    if (rc != HL_OK)
+        return rc;
+    for (i = 0; i < a->n; i++)
+        bind_text(&b, (int)i + 1, a->args[i]);
+    if (sqlite3_bind_parameter_count(b.st) > (int)a->n)
+        bind_text(&b, (int)a->n + 1, now);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
+static int run_strings(struct store *base, enum stmt_id id, const char *const *args, size_t n,
+                       struct hl_err *err)
+{
+    struct strings_args a = {id, args, n};
+    struct sqlite_write w = SQLITE_WRITE(write_strings, &a, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
+int sqlite_message_status(struct store *base, const char *sid, const char *status,
+                          const char *error_code, struct hl_err *err)
+{
+    const char *args[] = {sid, status, error_code};
+
+    return run_strings(base, ST_MSG_STATUS, args, HL_ARRAY_LEN(args), err);
+}
+
+/* ---- Opt-outs ------------------------------------------------------------------------- */
+
+int sqlite_optout_set(struct store *base, const char *phone, const char *keyword,
+                      struct hl_err *err)
+{
+    const char *args[] = {phone, keyword};
+
+    return run_strings(base, ST_OPTOUT_SET, args, HL_ARRAY_LEN(args), err);
+}
+
+int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err)
+{
+    return run_strings(base, ST_OPTOUT_CLEAR, &phone, 1, err);
+}
+
+int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err)
+{
+    struct sqlite_store *s = sqlite_of(base);
+    struct sqlite_conn *c = reader_get(s);
+    struct binder b;
+    int rc = stmt_open(c, ST_OPTOUT_CHECK, &b, err);
+
+    if (rc == HL_OK) {
+        bind_text(&b, 1, phone);
+        rc = stmt_run(c, &b, NULL, opted_out, err);
+    }
+    reader_put(s, c);
+    return rc;
+}

@@ -1,0 +1,197 @@
+/*
+ * store.c — the engine-neutral half of the storage interface.
+ *
+ * It picks the engine from DATABASE_URL's scheme, checks each caller's
+ * arguments once (so every engine may rely on them), and forwards the call
+ * through the engine's struct store_engine. It also owns the clock every
+ * engine stamps rows with. No SQL lives here.
+ */
+#include "store/store.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/engine.h"
+
+#include "core/banned.h"
+
+/*
+ * DATABASE_URL schemes. An engine of NULL is a scheme hotline knows but this
+ * build cannot serve; why_not says so. PostgreSQL plugs in by naming its
+ * engine here.
+ */
+static const struct {
+    const char *prefix;
+    const struct store_engine *engine;
+    const char *why_not;
+} store_schemes[] = {
+    {"sqlite:", &store_sqlite_engine, NULL},
+    {"postgres://", NULL, "PostgreSQL support is not built yet"},
+    {"postgresql://", NULL, "PostgreSQL support is not built yet"},
+};
+
+/* Length of url's scheme ("mysql" in "mysql://..."), or 0 if it has none. */
+static size_t url_scheme_len(const char *url)
+{
+    size_t n = strspn(url, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-");
+
+    return n > 0 && n <= 32 && url[n] == ':' ? n : 0;
+}
+
+/* The error for a URL no scheme matched; only its scheme is ever quoted. */
+static int store_unknown_scheme(const char *url, struct hl_err *err)
+{
+    size_t n = url_scheme_len(url);
+
+    if (!n)
+        return hl_err_set(err, HL_ECONFIG,
+                          "DATABASE_URL has no scheme: use sqlite:PATH or postgres://...");
+    return hl_err_set(err, HL_ECONFIG,
+                      "DATABASE_URL scheme \"%.*s\" is not supported: use sqlite:PATH or "
+                      "postgres://...",
+                      (int)n, url);
+}
+
+int store_open(struct store **out, const char *database_url, struct hl_err *err)
+{
+    size_t i;
+
+    *out = NULL;
+    if (!database_url || !*database_url)
+        return hl_err_set(err, HL_ECONFIG, "DATABASE_URL is empty");
+    for (i = 0; i < HL_ARRAY_LEN(store_schemes); i++) {
+        size_t len = strlen(store_schemes[i].prefix);
+
+        if (strncmp(database_url, store_schemes[i].prefix, len) != 0)
+            continue;
+        if (!store_schemes[i].engine)
+            return hl_err_set(err, HL_ECONFIG, "%s", store_schemes[i].why_not);
+        return store_schemes[i].engine->open(out, database_url + len, err);
+    }
+    return store_unknown_scheme(database_url, err);
+}
+
+void store_close(struct store *s)
+{
+    if (s)
+        s->engine->close(s);
+}
+
+int store_migrate(struct store *s, int *applied, struct hl_err *err)
+{
+    int dummy;
+
+    return s->engine->migrate(s, applied ? applied : &dummy, err);
+}
+
+int store_schema_version(struct store *s, int *version, struct hl_err *err)
+{
+    return s->engine->schema_version(s, version, err);
+}
+
+int store_ping(struct store *s, struct hl_err *err)
+{
+    return s->engine->ping(s, err);
+}
+
+/* A required string argument: present and not empty. */
+static int need(const char *value, const char *what, struct hl_err *err)
+{
+    if (!value || !*value)
+        return hl_err_set(err, HL_EINVAL, "%s is required", what);
+    return HL_OK;
+}
+
+int store_call_upsert(struct store *s, const struct store_call *call, struct hl_err *err)
+{
+    int rc = need(call->sid, "call sid", err);
+
+    return rc ? rc : s->engine->call_upsert(s, call, err);
+}
+
+int store_call_event_add(struct store *s, const struct store_call_event *event, int *inserted,
+                         struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if ((rc = need(event->idempotency_key, "call event idempotency key", err)) ||
+        (rc = need(event->call_sid, "call event CallSid", err)) ||
+        (rc = need(event->status, "call event CallStatus", err)))
+        return rc;
+    return s->engine->call_event_add(s, event, inserted, err);
+}
+
+int store_recording_received(struct store *s, const struct store_recording *rec,
+                             const char *job_kind, const char *job_payload_json, int *inserted,
+                             struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if ((rc = need(rec->sid, "recording sid", err)) || (rc = need(job_kind, "job kind", err)))
+        return rc;
+    return s->engine->recording_received(s, rec, job_kind, job_payload_json, inserted, err);
+}
+
+int store_recording_status(struct store *s, const struct store_recording *rec, struct hl_err *err)
+{
+    int rc = need(rec->sid, "recording sid", err);
+
+    return rc ? rc : s->engine->recording_status(s, rec, err);
+}
+
+int store_message_add(struct store *s, const struct store_message *msg, long long *id,
+                      int *inserted, struct hl_err *err)
+{
+    *id = 0;
+    *inserted = 0;
+    if (msg->sid && !*msg->sid)
+        return hl_err_set(err, HL_EINVAL, "message sid is empty (pass NULL when there is none)");
+    return s->engine->message_add(s, msg, id, inserted, err);
+}
+
+int store_message_status(struct store *s, const char *sid, const char *status,
+                         const char *error_code, struct hl_err *err)
+{
+    int rc;
+
+    if ((rc = need(sid, "message sid", err)) || (rc = need(status, "message status", err)))
+        return rc;
+    return s->engine->message_status(s, sid, status, error_code, err);
+}
+
+int store_optout_set(struct store *s, const char *phone, const char *keyword, struct hl_err *err)
+{
+    int rc = need(phone, "opt-out phone number", err);
+
+    return rc ? rc : s->engine->optout_set(s, phone, keyword, err);
+}
+
+int store_optout_clear(struct store *s, const char *phone, struct hl_err *err)
+{
+    int rc = need(phone, "opt-out phone number", err);
+
+    return rc ? rc : s->engine->optout_clear(s, phone, err);
+}
+
+int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
+{
+    int rc = need(phone, "opt-out phone number", err);
+
+    *opted_out = 0;
+    return rc ? rc : s->engine->optout_check(s, phone, opted_out, err);
+}
+
+void store_time_now(char out[STORE_TIME_SIZE])
+{
+    struct timespec ts;
+    struct tm tm;
+    size_t n;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    gmtime_r(&ts.tv_sec, &tm);
+    n = strftime(out, STORE_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
+    snprintf(out + n, STORE_TIME_SIZE - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+}

@@ -1,0 +1,298 @@
+/*
+ * store.h — hotline's storage interface: calls, messages, recordings, opt-outs,
+ * and (as later work adds them) memos, bookings, contacts and jobs.
+ *
+ * This header is the whole contract between hotline and its database. Which
+ * engine answers is chosen once, by DATABASE_URL, in store_open(); no caller
+ * ever sees SQL or knows whether SQLite or PostgreSQL is underneath. Every
+ * operation below is one atomic unit: it happens completely or not at all.
+ *
+ * Conventions that hold for every function here:
+ *
+ *  - Results. Functions return HL_OK (0) or a negative code, and fill err
+ *    (which may be NULL) with a message for a person:
+ *      HL_EINVAL    a required argument is missing, or the data breaks a rule
+ *                   of the schema (malformed JSON, consent other than 0/1);
+ *      HL_EBUSY     the database stayed locked by another process for 5 s;
+ *      HL_ESTORE    anything else the database refused or failed at;
+ *      HL_ECONFIG   store_open() only: DATABASE_URL is unusable.
+ *    On failure nothing was written.
+ *
+ *  - Strings in record structs are borrowed for the duration of the call;
+ *    the store copies what it keeps. NULL means "absent". "" is a value.
+ *    Phone numbers are stored in full (hotline must be able to call back);
+ *    masking them for logs and API answers is the caller's job.
+ *
+ *  - Integers in record structs are STORE_NONE (-1) when absent; every
+ *    integer the store keeps is >= 0. Start records from their _INIT macro
+ *    (struct store_call c = STORE_CALL_INIT;) so that every integer begins
+ *    absent rather than 0.
+ *
+ *  - Upserts: an absent field never overwrites a stored one. A present one
+ *    does, unless the function says otherwise (Twilio's status ordering, a
+ *    call's numbers).
+ *
+ *  - Fields ending in _json hold a JSON text, stored as given and checked
+ *    for well-formedness by the database (HL_EINVAL if malformed).
+ *
+ *  - The store stamps created_at/updated_at itself, in UTC with milliseconds
+ *    ("2026-11-21T05:35:09.123Z").
+ *
+ *  - One struct store serves a whole process: every function may be called
+ *    from any number of threads at once, except store_close().
+ */
+#ifndef HL_STORE_H
+#define HL_STORE_H
+
+#include "core/hl.h"
+
+/* "Absent" for the integer fields of every record struct. */
+#define STORE_NONE (-1)
+
+struct store;
+
+/*
+ * Open the database DATABASE_URL names:
+ *
+ *   sqlite:PATH         SQLite file at PATH ("sqlite:./data/hotline.db",
+ *                       "sqlite:/var/lib/hotline.db"; "sqlite:///var/..." is
+ *                       the same as "sqlite:/var/..."). The file and any
+ *                       missing parent directories are created, mode 0600
+ *                       and 0700: the database holds callers' numbers.
+ *   postgres://...      PostgreSQL: not built yet, refused with HL_ECONFIG.
+ *   postgresql://...
+ *
+ * Anything else is HL_ECONFIG with a message naming the problem. Messages
+ * never repeat the URL, which may carry a password. HL_EIO: the file or its
+ * directories could not be created; HL_ESTORE: SQLite could not open it.
+ *
+ * Opening does not migrate: a fresh database has no tables until
+ * store_migrate() runs (`hotline serve` and `hotline migrate` call it). On
+ * success *out is a handle the caller releases with store_close().
+ */
+int store_open(struct store **out, const char *database_url, struct hl_err *err);
+
+/* Close the database and free s. NULL is ignored. No call may be in flight. */
+void store_close(struct store *s);
+
+/*
+ * Bring the schema up to date, applying each missing migration step in its
+ * own transaction, and set *applied (may be NULL) to how many ran. Running it
+ * again applies nothing; several processes may run it at once. A database
+ * whose schema is newer than this build knows is HL_ESTORE, untouched.
+ */
+int store_migrate(struct store *s, int *applied, struct hl_err *err);
+
+/* The schema version the database is at: 0 before the first migration. */
+int store_schema_version(struct store *s, int *version, struct hl_err *err);
+
+/*
+ * The self-test's "Database" check: a read that proves the database answers
+ * and that its schema is exactly the version this build expects. HL_ESTORE
+ * with "run `hotline migrate`" in the message when it is behind.
+ */
+int store_ping(struct store *s, struct hl_err *err);
+
+/* ---- Calls ---------------------------------------------------------------------------- */
+
+/*
+ * A call, keyed by Twilio's CallSid. direction is Twilio's word ("inbound",
+ * "outbound-api", "outbound-dial"); status is Twilio's CallStatus.
+ */
+struct store_call {
+    const char *sid; /* required */
+    const char *account_sid;
+    const char *direction;
+    const char *from_number; /* E.164 */
+    const char *to_number;
+    const char *status;
+    const char *flow;           /* the flow running the call */
+    const char *current_step;   /* its step the call is at */
+    const char *variables_json; /* the flow's variables, an object */
+    const char *answered_by;    /* AnsweredBy: human, machine_start, ... */
+    const char *parent_sid;     /* ParentCallSid of a <Dial> leg */
+    const char *user_id;        /* userId given to POST /api/calls */
+    const char *metadata_json;  /* metadata given to POST /api/calls */
+    int consent;                /* recording consent: 0 refused, 1 given */
+    long long duration_s;       /* CallDuration */
+};
+
+#define STORE_CALL_INIT                                                                            \
+    {                                                                                              \
+        .consent = STORE_NONE, .duration_s = STORE_NONE                                            \
+    }
+
+/*
+ * Insert the call or update the one with the same sid. Absent fields keep
+ * their stored values, so a flow may write only current_step. This always
+ * applies call->status as given; status callbacks go through
+ * store_call_event_add(), which keeps Twilio's order.
+ *
+ * from_number and to_number are the call's identity: stored when first
+ * known, never replaced afterwards (here or by events).
+ */
+int store_call_upsert(struct store *s, const struct store_call *call, struct hl_err *err);
+
+/*
+ * One call status callback. idempotency_key identifies the delivery: the
+ * I-Twilio-Idempotency-Token header when Twilio sent one, else
+ * "CallSid|CallStatus|SequenceNumber" (the caller computes it).
+ */
+struct store_call_event {
+    const char *idempotency_key; /* required */
+    const char *call_sid;        /* required */
+    const char *status;          /* required: CallStatus */
+    long long sequence;          /* SequenceNumber; STORE_NONE when Twilio sent none */
+    const char *timestamp;       /* Twilio's Timestamp parameter, verbatim */
+    const char *params_json;     /* every parameter of the request, an object */
+    /* What the callback says about the call, applied to its row: */
+    const char *account_sid;
+    const char *direction;
+    const char *from_number;
+    const char *to_number;
+    const char *answered_by;
+    const char *parent_sid;
+    long long duration_s; /* CallDuration */
+};
+
+#define STORE_CALL_EVENT_INIT                                                                      \
+    {                                                                                              \
+        .sequence = STORE_NONE, .duration_s = STORE_NONE                                           \
+    }
+
+/*
+ * Store the event and, in the same transaction, create or update its call.
+ * A key seen before stores nothing and sets *inserted to 0 (a retried
+ * webhook); otherwise *inserted is 1.
+ *
+ * Twilio may deliver callbacks out of order and numbers them with
+ * SequenceNumber for this reason ("Status callback events", Twilio Voice
+ * docs). The call's status and duration therefore follow an event only when
+ * its sequence is >= the highest one applied so far; an older event is kept
+ * in the history but only fills a duration the call lacks. Events without a
+ * sequence always apply.
+ */
+int store_call_event_add(struct store *s, const struct store_call_event *event, int *inserted,
+                         struct hl_err *err);
+
+/* ---- Recordings ----------------------------------------------------------------------- */
+
+/* A recording, keyed by Twilio's RecordingSid. */
+struct store_recording {
+    const char *sid; /* required */
+    const char *call_sid;
+    const char *account_sid;
+    const char *url; /* RecordingUrl, without a media extension */
+    const char *status;
+    const char *source;     /* RecordingSource: RecordVerb, DialVerb, ... */
+    const char *error_code; /* ErrorCode, as Twilio sent it */
+    const char *local_path; /* the downloaded copy under MEDIA_DIR */
+    const char *sha256;     /* of the downloaded copy, lowercase hex */
+    long long duration_s;
+    long long channels;
+    long long size_bytes;
+    int deleted_remote; /* 1 once deleted from Twilio */
+};
+
+#define STORE_RECORDING_INIT                                                                       \
+    {                                                                                              \
+        .duration_s = STORE_NONE, .channels = STORE_NONE, .size_bytes = STORE_NONE,                \
+        .deleted_remote = STORE_NONE                                                               \
+    }
+
+/*
+ * A finished <Record> (its action webhook): store the recording and queue
+ * one job of job_kind (required) with job_payload_json (NULL means "{}") to
+ * process it — both in one transaction, so there is never a recording
+ * without its job or a job without its recording. *inserted is 1 when the
+ * job was queued.
+ *
+ * Idempotent per recording: if this recording was received before, nothing
+ * changes and *inserted is 0 — never a second job. A row that only
+ * store_recording_status() created (the status callback can arrive first)
+ * does not count as received: it is completed and the job is queued.
+ */
+int store_recording_received(struct store *s, const struct store_recording *rec,
+                             const char *job_kind, const char *job_payload_json, int *inserted,
+                             struct hl_err *err);
+
+/*
+ * A recording status callback: insert or update the recording by sid. It
+ * never queues work; only store_recording_received() does. In both, a
+ * recording's call_sid is stored when the row is created and never replaced.
+ */
+int store_recording_status(struct store *s, const struct store_recording *rec, struct hl_err *err);
+
+/* ---- Messages ------------------------------------------------------------------------- */
+
+/*
+ * An SMS or WhatsApp message. id is the store's number for it (the "ID: N"
+ * of SMS notes). sid may be absent for an outbound message written before
+ * Twilio has answered with one.
+ */
+struct store_message {
+    const char *sid;
+    const char *account_sid;
+    const char *direction;   /* inbound, outbound-api, outbound-reply (outbound-call from Twilio) */
+    const char *channel;     /* "sms" or "whatsapp" (anything else is HL_EINVAL) */
+    const char *from_number; /* E.164, without the "whatsapp:" prefix */
+    const char *to_number;
+    const char *body;
+    const char *media_json; /* [{"url":..., "content_type":...}, ...] */
+    const char *status;
+    const char *error_code;
+    const char *error_message;
+    const char *user_id;
+    const char *metadata_json;
+    long long num_media;
+};
+
+#define STORE_MESSAGE_INIT                                                                         \
+    {                                                                                              \
+        .num_media = STORE_NONE                                                                    \
+    }
+
+/*
+ * Store a message and set *id to its id. Idempotent by sid: when a message
+ * with this sid exists, *id is that message's, *inserted is 0, and the
+ * existing row only gains the fields it lacked (it may be a row that
+ * store_message_status() created); nothing stored is overwritten. Messages
+ * without a sid are always new (*inserted 1).
+ */
+int store_message_add(struct store *s, const struct store_message *msg, long long *id,
+                      int *inserted, struct hl_err *err);
+
+/*
+ * A message status callback: set the status (required) and error_code (may
+ * be NULL) of the message with this sid (required).
+ *
+ * An unknown sid is not an error: a row holding just the sid and status is
+ * created, so the status of a message sent elsewhere (the console, another
+ * service on the account) is kept, and a later store_message_add() with the
+ * same sid completes that row.
+ *
+ * Twilio does not promise that status callbacks arrive in order ("Track the
+ * Message Status of Outbound Messages", Twilio Messaging docs), so a status
+ * earlier in the life of a message (queued < sending < sent < delivered,
+ * undelivered, failed, read...) never replaces a later one.
+ */
+int store_message_status(struct store *s, const char *sid, const char *status,
+                         const char *error_code, struct hl_err *err);
+
+/* ---- Opt-outs ------------------------------------------------------------------------- */
+
+/*
+ * The numbers that must never be called or messaged again. phone is E.164
+ * without any "whatsapp:" prefix; the store does not normalise it, so callers
+ * must pass the same form everywhere.
+ *
+ * store_optout_set() records phone with the keyword or phrase that opted it
+ * out (may be NULL); setting it again keeps the first record.
+ * store_optout_clear() removes it (START, UNSTOP); clearing a number that is
+ * not opted out succeeds. store_optout_check() sets *opted_out to 1 or 0.
+ */
+int store_optout_set(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
+int store_optout_clear(struct store *s, const char *phone, struct hl_err *err);
+int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+
+#endif
