@@ -7,6 +7,13 @@
  * X-Twilio-Signature must verify before anything else happens — a missing
  * header gets 400 and a wrong one 403, as Twilio's express middleware
  * answers, and nothing is stored.
+ *
+ * A verified webhook is not handled on the HTTP thread: it is submitted to
+ * the store as a task and runs on the store's writer thread together with
+ * the other webhooks waiting, in one transaction (group commit, see
+ * store_submit). Its response is released only once that transaction is
+ * committed, so nothing Twilio hears "200" for can be lost; if the commit
+ * fails the answer becomes 503 and Twilio retries.
  */
 #include "app/app.h"
 
@@ -20,7 +27,8 @@
 #include "core/banned.h"
 
 enum route_flags {
-    ROUTE_TWILIO = 1 << 0, /* a Twilio webhook: signature-checked form POST */
+    ROUTE_TWILIO = 1 << 0, /* a Twilio webhook: signature-checked form POST, run as a store task */
+    ROUTE_ANSWER_ANYWAY = 1 << 1, /* a caller is waiting: keep the TwiML even if storing failed */
 };
 
 struct route {
@@ -35,9 +43,9 @@ static const struct route routes[] = {
     {HTTP_GET | HTTP_HEAD, "/twilio/config", 0, ops_config},
     {HTTP_GET | HTTP_HEAD, "/twilio/test", 0, ops_test},
 
-    {HTTP_POST, "/twilio/voice", ROUTE_TWILIO, webhook_voice},
-    {HTTP_POST, "/api/twilio/voice", ROUTE_TWILIO, webhook_voice},
-    {HTTP_POST, "/twilio/voice/incoming", ROUTE_TWILIO, webhook_voice},
+    {HTTP_POST, "/twilio/voice", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
+    {HTTP_POST, "/api/twilio/voice", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
+    {HTTP_POST, "/twilio/voice/incoming", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
 
     {HTTP_POST, "/twilio/status", ROUTE_TWILIO, webhook_call_status},
     {HTTP_POST, "/api/twilio/status", ROUTE_TWILIO, webhook_call_status},
@@ -119,12 +127,69 @@ static int check_twilio_request(struct app_request *r)
     return HL_EBADSIG;
 }
 
+/* A webhook on its way through the store's writer thread. */
+struct webhook_task {
+    struct app_request r;
+    const struct route *route;
+    struct store_task task;
+    struct http_pending *pending;
+};
+
+static void webhook_task_run(void *ctx)
+{
+    struct webhook_task *t = ctx;
+
+    t->route->fn(&t->r);
+}
+
+static void webhook_task_done(void *ctx, int rc, const struct hl_err *err)
+{
+    struct webhook_task *t = ctx;
+
+    if (rc != HL_OK) {
+        log_error("webhook not committed", LOG_S("route", t->route->pattern),
+                  LOG_S("reason", err->msg));
+        if (!(t->route->flags & ROUTE_ANSWER_ANYWAY) || !t->r.res->status)
+            http_respond_text(t->r.res, 503, "Storage unavailable; Twilio will retry.\n");
+    }
+    http_resume(t->pending);
+}
+
+static void webhook_task_start(void *ctx, struct http_pending *pending)
+{
+    struct webhook_task *t = ctx;
+
+    t->pending = pending;
+    store_submit(t->r.app->store, &t->task);
+}
+
+/* Hand a verified webhook to the store's writer thread; NULL if the arena is full. */
+static int defer_webhook(struct app_request *r, const struct route *route)
+{
+    struct webhook_task *t = arena_zalloc(r->req->arena, sizeof(*t));
+
+    if (!t)
+        return HL_ETOOLARGE;
+    t->r = *r;
+    t->route = route;
+    t->task.run = webhook_task_run;
+    t->task.done = webhook_task_done;
+    t->task.ctx = t;
+    http_defer(r->res, webhook_task_start, t);
+    return HL_OK;
+}
+
 static void dispatch(struct app_request *r, const struct route *route)
 {
     r->res->log_route = route->pattern;
-    if ((route->flags & ROUTE_TWILIO) && check_twilio_request(r) != HL_OK)
+    if (!(route->flags & ROUTE_TWILIO)) {
+        route->fn(r);
         return;
-    route->fn(r);
+    }
+    if (check_twilio_request(r) != HL_OK)
+        return;
+    if (defer_webhook(r, route) != HL_OK)
+        http_respond_text(r->res, 413, "Request too large.\n");
 }
 
 void app_handle(void *ctx, struct http_request *req, struct http_response *res)

@@ -170,13 +170,33 @@ static void add_escaped(struct buf *out, const char *s, size_t len)
     }
 }
 
+/* Nothing in s to redact, mask or escape (the common case: routes, SIDs)? */
+static int value_is_plain(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len >= LOG_VALUE_MAX)
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || secret_at(s + i, len - i))
+            return 0;
+    }
+    return !mask_text_has_phone(s, len);
+}
+
 /* Append a string value: redacted, masked, escaped, and cut at LOG_VALUE_MAX. */
 static void add_value(struct buf *out, const char *s)
 {
     struct buf redacted = BUF_INIT(SIZE_MAX), masked = BUF_INIT(SIZE_MAX);
     struct buf escaped = BUF_INIT(LOG_VALUE_MAX);
+    size_t len = strlen(s);
 
-    add_redacted(&redacted, s, strlen(s));
+    if (value_is_plain(s, len)) {
+        buf_add(out, s, len);
+        return;
+    }
+    add_redacted(&redacted, s, len);
     mask_text(&masked, buf_str(&redacted), redacted.len);
     add_escaped(&escaped, buf_str(&masked), masked.len);
     buf_add(out, buf_str(&escaped), escaped.len);

@@ -10,6 +10,23 @@
 
 #include "core/banned.h"
 
+const char *http_header(const struct http_request *req, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < req->header_count; i++)
+        if (strcasecmp(req->headers[i].name, name) == 0)
+            return req->headers[i].value;
+    return NULL;
+}
+
+void http_defer(struct http_response *res, void (*start)(void *ctx, struct http_pending *pending),
+                void *ctx)
+{
+    res->defer_start = start;
+    res->defer_ctx = ctx;
+}
+
 const char *http_param(const struct http_request *req, const char *name)
 {
     size_t i;

@@ -36,6 +36,17 @@ struct http_param {
     const char *value; /* percent-decoded */
 };
 
+/* Most request headers kept; a request with more gets 431. */
+#define HTTP_MAX_REQUEST_HEADERS 64
+
+struct http_header {
+    const char *name;
+    const char *value;
+};
+
+/* A response that is finished later, from any thread (see http_defer). */
+struct http_pending;
+
 struct http_request {
     enum http_method method;
     const char *method_name;
@@ -49,9 +60,10 @@ struct http_request {
     size_t body_len;
     struct http_param params[HTTP_MAX_PATH_PARAMS]; /* filled by the router */
     size_t param_count;
+    struct http_header headers[HTTP_MAX_REQUEST_HEADERS]; /* copies, in the arena */
+    size_t header_count;
     struct arena *arena;
     uint64_t start_ns; /* when the request line arrived (CLOCK_MONOTONIC) */
-    void *edge;        /* the edge's own connection handle */
 };
 
 struct http_response {
@@ -64,14 +76,28 @@ struct http_response {
         const char *value;
     } headers[HTTP_MAX_RESPONSE_HEADERS];
     size_t header_count;
+    /* Set by http_defer(): the edge parks the connection, then calls defer_start. */
+    void (*defer_start)(void *ctx, struct http_pending *pending);
+    void *defer_ctx;
     /* Annotations for the access log line; NULL when not known. */
     const char *log_route;
     const char *log_call_sid;
     const char *log_message_sid;
 };
 
-/* A request header by case-insensitive name, or NULL. */
+/* A request header by case-insensitive name, or NULL. Safe from any thread. */
 const char *http_header(const struct http_request *req, const char *name);
+
+/*
+ * Answer later. Instead of filling res now, a handler calls http_defer()
+ * and returns; the edge parks the connection (its thread goes on serving
+ * others) and calls start(ctx, pending). Whoever then holds pending fills
+ * res — on any thread, with req and its arena still valid — and calls
+ * http_resume(pending) exactly once, after which neither may be touched.
+ */
+void http_defer(struct http_response *res, void (*start)(void *ctx, struct http_pending *pending),
+                void *ctx);
+void http_resume(struct http_pending *pending);
 
 /* A path parameter by name, or NULL. */
 const char *http_param(const struct http_request *req, const char *name);

@@ -35,17 +35,39 @@ struct httpd {
 
 struct exchange {
     struct httpd *d;
+    struct MHD_Connection *conn;
     struct arena arena;
     struct http_request req;
     struct http_response res;
     struct buf body;
     int started;
     int too_large;
+    int handled; /* the handler has run (its answer may have been deferred) */
+    int sent;    /* a response is queued */
 };
 
-const char *http_header(const struct http_request *req, const char *name)
+void http_resume(struct http_pending *pending)
 {
-    return MHD_lookup_connection_value(req->edge, MHD_HEADER_KIND, name);
+    struct exchange *x = (struct exchange *)pending;
+
+    if (!x->res.status)
+        http_respond_text(&x->res, 500, "Internal error: no response.\n");
+    MHD_resume_connection(x->conn);
+}
+
+static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const char *name,
+                                   const char *value)
+{
+    struct exchange *x = cls;
+    struct http_header *h;
+
+    (void)kind;
+    if (x->req.header_count == HTTP_MAX_REQUEST_HEADERS)
+        return MHD_NO;
+    h = &x->req.headers[x->req.header_count++];
+    h->name = arena_strdup(&x->arena, name);
+    h->value = arena_strdup(&x->arena, value ? value : "");
+    return MHD_YES;
 }
 
 /* Split the raw target into path and query. */
@@ -73,7 +95,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
     buf_init(&x->body, d->cfg.max_body);
     x->req.arena = &x->arena;
     x->req.start_ns = http_now_ns();
-    x->req.edge = conn;
+    x->conn = conn;
     exchange_set_target(x, uri ? uri : "/");
     atomic_fetch_add(&d->in_flight, 1);
     return x;
@@ -130,6 +152,7 @@ static enum MHD_Result exchange_send(struct exchange *x, struct MHD_Connection *
     for (i = 0; i < res->header_count; i++)
         MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
     ok = MHD_queue_response(conn, (unsigned)res->status, r);
+    x->sent = 1;
     MHD_destroy_response(r);
     return ok;
 }
@@ -149,6 +172,11 @@ static enum MHD_Result exchange_begin(struct exchange *x, struct MHD_Connection 
     x->started = 1;
     x->req.method_name = arena_strdup(&x->arena, method);
     x->req.method = http_method_from_name(method);
+    MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_header, x);
+    if (x->req.header_count == HTTP_MAX_REQUEST_HEADERS) {
+        respond_error(x, 431, "Too many request headers.\n");
+        return exchange_send(x, conn);
+    }
     if (cl && strtoull(cl, NULL, 10) > x->d->cfg.max_body) {
         respond_error(x, 413, "Request body too large: the limit is 1 MiB.\n");
         return exchange_send(x, conn);
@@ -162,9 +190,17 @@ static enum MHD_Result exchange_finish(struct exchange *x, struct MHD_Connection
         respond_error(x, 413, "Request body too large: the limit is 1 MiB.\n");
         return exchange_send(x, conn);
     }
+    if (x->handled) /* resumed: the deferred answer is ready */
+        return exchange_send(x, conn);
     x->req.body = buf_str(&x->body);
     x->req.body_len = x->body.len;
+    x->handled = 1;
     x->d->cfg.handler(x->d->cfg.ctx, &x->req, &x->res);
+    if (!x->res.status && x->res.defer_start) {
+        MHD_suspend_connection(conn); /* before start: it may resume at once */
+        x->res.defer_start(x->res.defer_ctx, (struct http_pending *)x);
+        return MHD_YES;
+    }
     if (!x->res.status)
         respond_error(x, 500, "Internal error: no response.\n");
     return exchange_send(x, conn);
@@ -179,7 +215,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *conn, const c
     (void)cls, (void)url, (void)version;
     if (!x)
         return MHD_NO;
-    if (x->res.status) { /* answered early (413): discard what is still coming */
+    if (x->sent) { /* answered early (413): discard what is still coming */
         *upload_data_size = 0;
         return MHD_YES;
     }
@@ -230,8 +266,8 @@ int httpd_start(struct httpd **out, const struct httpd_config *cfg, struct hl_er
 {
     struct sockaddr_storage addr;
     struct httpd *d;
-    unsigned flags =
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO |
+                     MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
     const union MHD_DaemonInfo *info;
     int rc = resolve_host(cfg->host, cfg->port, &addr, err);
 

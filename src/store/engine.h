@@ -52,6 +52,8 @@ struct store_engine {
     int (*optout_set)(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
     int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
     int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+
+    void (*submit)(struct store *s, struct store_task *task);
 };
 
 /* The head of every engine's handle. */

@@ -388,13 +388,14 @@ static void sqlite_close(struct store *base)
     struct sqlite_store *s = sqlite_of(base);
     size_t i;
 
+    sqlite_commit_release(s); /* finishes queued tasks first */
+    sqlite_checkpoint_stop(s);
     conn_close(&s->writer);
     for (i = 0; i < SQLITE_READERS; i++)
         conn_close(&s->readers[i]);
     pthread_mutex_destroy(&s->write_lock);
     pthread_mutex_destroy(&s->pool_lock);
     pthread_cond_destroy(&s->pool_ready);
-    sqlite_commit_release(s);
     free(s);
 }
 
@@ -410,6 +411,8 @@ static int sqlite_connect(struct sqlite_store *s, const char *path, struct hl_er
         rc = conn_open(&s->readers[i], path, 1, err);
         s->idle[s->n_idle++] = &s->readers[i];
     }
+    if (rc == HL_OK)
+        rc = sqlite_checkpoint_start(s, path, err);
     return rc;
 }
 
@@ -569,4 +572,5 @@ const struct store_engine store_sqlite_engine = {
     .optout_set = sqlite_optout_set,
     .optout_clear = sqlite_optout_clear,
     .optout_check = sqlite_optout_check,
+    .submit = sqlite_submit,
 };

@@ -14,6 +14,15 @@
  *
  * Every caller still returns only after its rows are committed: nothing is
  * acknowledged to Twilio that a crash could lose.
+ *
+ * Threads that block in sqlite_write_run() can only group as many writes as
+ * there are blocked threads. The HTTP edge therefore does not block: it
+ * parks a webhook's connection and submits the handler as a task
+ * (store_submit). One writer thread takes every queued task, runs them all
+ * inside one transaction — a task's writes go straight into it, each in its
+ * own savepoint — commits once, and then calls each task's done(), which
+ * releases its response. Under load a group is as large as the number of
+ * webhooks waiting, which is what makes a commit cheap per webhook.
  */
 #include <string.h>
 
@@ -21,19 +30,39 @@
 
 #include "core/banned.h"
 
+/* The store whose task group this thread is running (the writer thread only). */
+static _Thread_local struct sqlite_store *group_store;
+static _Thread_local struct sqlite_conn *group_conn;
+
 void sqlite_commit_init(struct sqlite_store *s)
 {
     pthread_mutex_init(&s->group_lock, NULL);
     pthread_cond_init(&s->group_done, NULL);
+    pthread_cond_init(&s->tasks_ready, NULL);
     s->queue = NULL;
     s->queue_tail = &s->queue;
+    s->tasks = NULL;
+    s->tasks_tail = &s->tasks;
     s->leader = 0;
 }
 
 void sqlite_commit_release(struct sqlite_store *s)
 {
+    if (s->task_thread_running) {
+        pthread_mutex_lock(&s->group_lock);
+        s->stopping = 1;
+        pthread_cond_signal(&s->tasks_ready);
+        pthread_mutex_unlock(&s->group_lock);
+        pthread_join(s->task_thread, NULL);
+    }
     pthread_mutex_destroy(&s->group_lock);
     pthread_cond_destroy(&s->group_done);
+    pthread_cond_destroy(&s->tasks_ready);
+}
+
+struct sqlite_conn *sqlite_group_conn(struct sqlite_store *s)
+{
+    return group_store == s ? group_conn : NULL;
 }
 
 /* One write of a group of several: undone alone if it fails. */
@@ -114,6 +143,12 @@ static struct sqlite_write *take_queue(struct sqlite_store *s)
 
 int sqlite_write_run(struct sqlite_store *s, struct sqlite_write *w)
 {
+    if (group_store == s) { /* inside a task: join the group's transaction */
+        char now[STORE_TIME_SIZE];
+        store_time_now(now);
+        w->rc = run_in_savepoint(group_conn, w, now);
+        return w->rc;
+    }
     pthread_mutex_lock(&s->group_lock);
     w->done = 0;
     w->next = NULL;
@@ -139,4 +174,75 @@ int sqlite_write_run(struct sqlite_store *s, struct sqlite_write *w)
     }
     pthread_mutex_unlock(&s->group_lock);
     return w->rc;
+}
+
+/* ---- The writer thread ---------------------------------------------------------------- */
+
+/* Run every task of the group in one transaction; the result of its commit. */
+static int run_task_group(struct sqlite_store *s, struct store_task *group, struct hl_err *err)
+{
+    struct sqlite_conn *c = writer_get(s);
+    int rc = stmt_simple(c, ST_BEGIN, NULL, err);
+    struct store_task *t;
+
+    if (rc == HL_OK) {
+        group_store = s;
+        group_conn = c;
+        for (t = group; t; t = t->next)
+            if (!sqlite3_get_autocommit(c->db))
+                t->run(t->ctx);
+        group_store = NULL;
+        group_conn = NULL;
+        if (sqlite3_get_autocommit(c->db))
+            rc = hl_err_set(err, HL_ESTORE, "transaction rolled back by a failed write");
+        else
+            rc = tx_end(c, HL_OK, err);
+    }
+    writer_put(s);
+    return rc;
+}
+
+static void *task_thread_main(void *arg)
+{
+    struct sqlite_store *s = arg;
+    struct store_task *group, *next;
+
+    pthread_mutex_lock(&s->group_lock);
+    while (s->tasks || !s->stopping) {
+        struct hl_err err = {0};
+        int rc;
+        if (!s->tasks) {
+            pthread_cond_wait(&s->tasks_ready, &s->group_lock);
+            continue;
+        }
+        group = s->tasks;
+        s->tasks = NULL;
+        s->tasks_tail = &s->tasks;
+        pthread_mutex_unlock(&s->group_lock);
+        rc = run_task_group(s, group, &err);
+        for (; group; group = next) {
+            next = group->next; /* read first: done() may free the task */
+            group->done(group->ctx, rc, &err);
+        }
+        pthread_mutex_lock(&s->group_lock);
+    }
+    pthread_mutex_unlock(&s->group_lock);
+    return NULL;
+}
+
+void sqlite_submit(struct store *base, struct store_task *task)
+{
+    struct sqlite_store *s = sqlite_of(base);
+
+    task->next = NULL;
+    pthread_mutex_lock(&s->group_lock);
+    if (!s->task_thread_running) {
+        if (pthread_create(&s->task_thread, NULL, task_thread_main, s) != 0)
+            hl_die("cannot start the database writer thread");
+        s->task_thread_running = 1;
+    }
+    *s->tasks_tail = task;
+    s->tasks_tail = &task->next;
+    pthread_cond_signal(&s->tasks_ready);
+    pthread_mutex_unlock(&s->group_lock);
 }

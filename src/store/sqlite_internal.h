@@ -68,6 +68,21 @@ struct sqlite_store {
     struct sqlite_write *queue; /* writes waiting for the next group */
     struct sqlite_write **queue_tail;
     int leader; /* a thread is committing a group now */
+    /* the writer thread that runs submitted tasks in groups */
+    pthread_cond_t tasks_ready;
+    struct store_task *tasks;
+    struct store_task **tasks_tail;
+    pthread_t task_thread;
+    int task_thread_running;
+    int stopping;
+    /* WAL checkpoints on their own thread (sqlite_checkpoint.c) */
+    sqlite3 *checkpointer;
+    pthread_t checkpoint_thread;
+    pthread_mutex_t checkpoint_lock;
+    pthread_cond_t checkpoint_cond;
+    int checkpoint_wanted;
+    int checkpoint_stopping;
+    int checkpoint_running;
 };
 
 /* A statement being bound; src keeps the first bind error for stmt_run. */
@@ -138,9 +153,25 @@ struct sqlite_write {
  */
 int sqlite_write_run(struct sqlite_store *s, struct sqlite_write *w);
 
-/* Set up and tear down the group-commit queue of s. */
+/* Set up and tear down the group-commit queue of s (release finishes queued tasks). */
 void sqlite_commit_init(struct sqlite_store *s);
 void sqlite_commit_release(struct sqlite_store *s);
+
+/*
+ * Move WAL checkpoints from the writer's commits to a thread with its own
+ * connection to path; stop joins it (before the writer closes).
+ */
+int sqlite_checkpoint_start(struct sqlite_store *s, const char *path, struct hl_err *err);
+void sqlite_checkpoint_stop(struct sqlite_store *s);
+
+/* Queue a task for the writer thread (started on first use). */
+void sqlite_submit(struct store *base, struct store_task *task);
+
+/*
+ * The connection of the task group this thread is running, or NULL: reads
+ * made from inside a task use it so that they see the group's writes.
+ */
+struct sqlite_conn *sqlite_group_conn(struct sqlite_store *s);
 
 /* The store operations (sqlite_ops.c), for the engine table. */
 int sqlite_call_upsert(struct store *base, const struct store_call *call, struct hl_err *err);

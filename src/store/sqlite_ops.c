@@ -345,7 +345,8 @@ int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *er
 int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err)
 {
     struct sqlite_store *s = sqlite_of(base);
-    struct sqlite_conn *c = reader_get(s);
+    struct sqlite_conn *group = sqlite_group_conn(s);
+    struct sqlite_conn *c = group ? group : reader_get(s);
     struct binder b;
     int rc = stmt_open(c, ST_OPTOUT_CHECK, &b, err);
 
@@ -353,6 +354,7 @@ int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, s
         bind_text(&b, 1, phone);
         rc = stmt_run(c, &b, NULL, opted_out, err);
     }
-    reader_put(s, c);
+    if (!group)
+        reader_put(s, c);
     return rc;
 }

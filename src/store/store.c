@@ -176,6 +176,11 @@ int store_optout_clear(struct store *s, const char *phone, struct hl_err *err)
     return rc ? rc : s->engine->optout_clear(s, phone, err);
 }
 
+void store_submit(struct store *s, struct store_task *task)
+{
+    s->engine->submit(s, task);
+}
+
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
     int rc = need(phone, "opt-out phone number", err);

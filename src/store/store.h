@@ -279,6 +279,31 @@ int store_message_add(struct store *s, const struct store_message *msg, long lon
 int store_message_status(struct store *s, const char *sid, const char *status,
                          const char *error_code, struct hl_err *err);
 
+/* ---- Batched work (group commit) --------------------------------------------------- */
+
+/*
+ * Work that runs on the store's writer thread inside a transaction shared
+ * with other queued work, so that many webhooks pay for one commit.
+ *
+ * run(ctx) may call any store function: its writes join the shared
+ * transaction (each undone alone if it fails) and its reads see the
+ * transaction's writes. done(ctx, rc, err) runs afterwards on the same
+ * thread: rc is HL_OK once everything run wrote is committed, else the
+ * commit's failure (nothing run wrote was kept). Neither may block for long:
+ * they hold up every task queued behind them.
+ *
+ * The task stays owned by the caller and must live until done() is called.
+ * store_close() finishes queued tasks before it returns.
+ */
+struct store_task {
+    void (*run)(void *ctx);
+    void (*done)(void *ctx, int rc, const struct hl_err *err);
+    void *ctx;
+    struct store_task *next; /* the store's */
+};
+
+void store_submit(struct store *s, struct store_task *task);
+
 /* ---- Opt-outs ------------------------------------------------------------------------- */
 
 /*

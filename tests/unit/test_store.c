@@ -725,6 +725,122 @@ static void concurrent_writers_store_each_event_exactly_once(void **state)
                      WRITERS * WRITES / EVENTS_PER_CALL);
 }
 
+/* ---- Batched tasks (group commit) ----------------------------------------------------- */
+
+/* One submitted task: stores a message (a bad channel makes its write fail). */
+struct msg_task {
+    struct store_task task;
+    struct store *s;
+    char sid[40];
+    int bad;
+    int run_rc;  /* what its write returned inside the group */
+    int done_rc; /* what the group's commit returned */
+    int done;
+    pthread_mutex_t *lock;
+    pthread_cond_t *cond;
+};
+
+static void msg_task_run(void *ctx)
+{
+    struct msg_task *t = ctx;
+    struct store_message m = STORE_MESSAGE_INIT;
+    long long id = 0;
+    int inserted = 0;
+
+    m.sid = t->sid;
+    m.direction = "inbound";
+    m.channel = t->bad ? "fax" : "sms";
+    m.from_number = "+14155550123";
+    m.body = "hello";
+    t->run_rc = store_message_add(t->s, &m, &id, &inserted, NULL);
+}
+
+static void msg_task_done(void *ctx, int rc, const struct hl_err *err)
+{
+    struct msg_task *t = ctx;
+
+    (void)err;
+    pthread_mutex_lock(t->lock);
+    t->done_rc = rc;
+    t->done = 1;
+    pthread_cond_broadcast(t->cond);
+    pthread_mutex_unlock(t->lock);
+}
+
+enum { BATCH_TASKS = 200 };
+
+static void submitted_tasks_commit_together_and_a_failed_write_is_undone_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct msg_task *tasks = hl_calloc(BATCH_TASKS, sizeof(*tasks));
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+    int i;
+
+    for (i = 0; i < BATCH_TASKS; i++) {
+        struct msg_task *t = &tasks[i];
+        snprintf(t->sid, sizeof(t->sid), "SM%032d", i);
+        t->s = f->s;
+        t->bad = i % 10 == 3;
+        t->lock = &lock;
+        t->cond = &cond;
+        t->task.run = msg_task_run;
+        t->task.done = msg_task_done;
+        t->task.ctx = t;
+        store_submit(f->s, &t->task);
+    }
+    pthread_mutex_lock(&lock);
+    for (i = 0; i < BATCH_TASKS; i++)
+        while (!tasks[i].done)
+            pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    for (i = 0; i < BATCH_TASKS; i++) {
+        assert_int_equal(tasks[i].done_rc, HL_OK);
+        assert_int_equal(tasks[i].run_rc, tasks[i].bad ? HL_EINVAL : HL_OK);
+    }
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages"), BATCH_TASKS - BATCH_TASKS / 10);
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages WHERE channel <> 'sms'"), 0);
+    free(tasks);
+}
+
+struct optout_task {
+    struct store_task task;
+    struct store *s;
+    int seen;
+    int done_rc;
+};
+
+/* Inside a task, a read sees what the same group has written but not committed. */
+static void optout_task_run(void *ctx)
+{
+    struct optout_task *t = ctx;
+
+    store_optout_set(t->s, "+14155550199", "STOP", NULL);
+    store_optout_check(t->s, "+14155550199", &t->seen, NULL);
+}
+
+static void optout_task_done(void *ctx, int rc, const struct hl_err *err)
+{
+    (void)err;
+    ((struct optout_task *)ctx)->done_rc = rc;
+}
+
+static void task_reads_see_their_group_and_close_finishes_queued_tasks(void **state)
+{
+    struct fixture *f = *state;
+    struct optout_task t = {{optout_task_run, optout_task_done, NULL, NULL}, f->s, 0, -99};
+    struct hl_err err = {0};
+
+    t.task.ctx = &t;
+    store_submit(f->s, &t.task);
+    store_close(f->s); /* must run the queued task before returning */
+    f->s = NULL;
+    assert_int_equal(t.done_rc, HL_OK);
+    assert_int_equal(t.seen, 1);
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM optouts"), 1);
+    assert_int_equal(store_open(&f->s, f->url, &err), HL_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -763,6 +879,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(message_status_keeps_unknown_sids_and_never_moves_back,
                                         setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(optouts_set_check_clear, setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(
+            submitted_tasks_commit_together_and_a_failed_write_is_undone_alone, setup_migrated,
+            teardown),
+        cmocka_unit_test_setup_teardown(task_reads_see_their_group_and_close_finishes_queued_tasks,
+                                        setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(concurrent_writers_store_each_event_exactly_once,
                                         setup_migrated, teardown),
     };
