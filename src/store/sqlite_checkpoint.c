@@ -58,6 +58,13 @@ int sqlite_checkpoint_start(struct sqlite_store *s, const char *path, struct hl_
     if (src != SQLITE_OK)
         return db_fail(s->checkpointer, src, err);
     sqlite3_busy_timeout(s->checkpointer, SQLITE_BUSY_MS);
+    /*
+     * A connection learns that the file is in WAL mode only when it first
+     * reads it; until then a checkpoint on it does nothing at all.
+     */
+    src = sqlite3_exec(s->checkpointer, "PRAGMA journal_mode", NULL, NULL, NULL);
+    if (src != SQLITE_OK)
+        return db_fail(s->checkpointer, src, err);
     pthread_mutex_init(&s->checkpoint_lock, NULL);
     pthread_cond_init(&s->checkpoint_cond, NULL);
     if (pthread_create(&s->checkpoint_thread, NULL, checkpoint_main, s) != 0)

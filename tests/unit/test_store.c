@@ -841,6 +841,35 @@ static void task_reads_see_their_group_and_close_finishes_queued_tasks(void **st
     assert_int_equal(store_open(&f->s, f->url, &err), HL_OK);
 }
 
+/*
+ * Checkpoints run off the request path, but they must run: after well over
+ * a thousand WAL pages of commits, pages have been copied back into the
+ * database file (which starts as one page) and the WAL has been reused.
+ */
+static void wal_is_checkpointed_in_the_background(void **state)
+{
+    struct fixture *f = *state;
+    struct stat st;
+    int i, waited;
+
+    for (i = 0; i < 3000; i++) {
+        struct store_call call = STORE_CALL_INIT;
+        char sid[40];
+        snprintf(sid, sizeof(sid), "CA%032d", i);
+        call.sid = sid;
+        call.from_number = "+14155550123";
+        call.status = "ringing";
+        assert_int_equal(store_call_upsert(f->s, &call, NULL), HL_OK);
+    }
+    for (waited = 0; waited < 200; waited++) {
+        assert_int_equal(stat(f->path, &st), 0);
+        if (st.st_size > 64 * 1024)
+            break;
+        usleep(10000);
+    }
+    assert_true(st.st_size > 64 * 1024);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -884,6 +913,8 @@ int main(void)
             teardown),
         cmocka_unit_test_setup_teardown(task_reads_see_their_group_and_close_finishes_queued_tasks,
                                         setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(wal_is_checkpointed_in_the_background, setup_migrated,
+                                        teardown),
         cmocka_unit_test_setup_teardown(concurrent_writers_store_each_event_exactly_once,
                                         setup_migrated, teardown),
     };
