@@ -1,12 +1,14 @@
 # hotline — the README's commands. CMake does the building; this file only
 # names the everyday targets.
 #   make run    build, then serve with the embedded defaults
-#   make test   build twice (plain and ASan+UBSan), run every test through ctest
+#   make test   build twice (plain and ASan+UBSan) and run every test through ctest,
+#               then run the libFuzzer targets (clang) for a bounded number of inputs
 #   make bench  Release build, then bench/webhook.sh
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build build-asan build-release run test test-plain test-asan bench clean
+.PHONY: all deps build build-asan build-release build-fuzz run test test-plain test-asan test-fuzz \
+	bench clean
 
 all: build
 
@@ -25,6 +27,10 @@ build-release: deps
 	@cmake -S . -B build-release -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@cmake --build build-release -j $(JOBS)
 
+build-fuzz: deps
+	@cmake -S . -B build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=Debug -DHL_FUZZ=ON >/dev/null
+	@cmake --build build-fuzz -j $(JOBS)
+
 run: build
 	./build/hotline serve
 
@@ -35,10 +41,13 @@ test-asan: build-asan
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --test-dir build-asan $(CTEST_FLAGS)
 
-test: test-plain test-asan
+test-fuzz: build-fuzz
+	ctest --test-dir build-fuzz $(CTEST_FLAGS)
+
+test: test-plain test-asan test-fuzz
 
 bench: build-release
 	bash bench/webhook.sh
 
 clean:
-	rm -rf build build-asan build-release
+	rm -rf build build-asan build-release build-fuzz
