@@ -79,52 +79,68 @@ static const char *allowed_methods(unsigned methods, struct arena *a)
     return arena_strdup(a, list);
 }
 
-/* Signature first, then the form: nothing is trusted before it verifies. */
-static int check_twilio_request(struct app_request *r)
+/* The body must be a form (or JSON, signed with bodySHA256); decode the form. */
+static int read_webhook_body(struct app_request *r, int *is_json)
 {
     struct http_request *req = r->req;
     struct hl_err err = {0};
-    struct sig_request sig = {0};
-    int is_json = http_content_type_is(req, "application/json");
 
-    if (!is_json && !http_content_type_is(req, "application/x-www-form-urlencoded")) {
+    *is_json = http_content_type_is(req, "application/json");
+    if (!*is_json && !http_content_type_is(req, "application/x-www-form-urlencoded")) {
         http_respond_text(r->res, 415,
                           "Twilio webhooks must be application/x-www-form-urlencoded.\n");
         return HL_EINVAL;
     }
-    if (!is_json && form_decode(&r->form, req->body, req->body_len, req->arena, &err) != HL_OK) {
+    if (!*is_json && form_decode(&r->form, req->body, req->body_len, req->arena, &err) != HL_OK) {
         http_respond_text(r->res, err.code == HL_ETOOLARGE ? 413 : 400,
                           arena_printf(req->arena, "Malformed form body: %s.\n", err.msg));
         return HL_EINVAL;
     }
-    sig.base_url = r->app->cfg->public_base_url;
-    sig.target = req->target;
-    sig.target_len = req->target_len;
-    sig.params = is_json ? NULL : &r->form;
-    sig.body = req->body;
-    sig.body_len = req->body_len;
-    sig.header = http_header(req, "X-Twilio-Signature");
-    switch (sig_validate(r->app->auth_token, &sig, req->arena, &err)) {
-    case HL_OK:
-        if (!is_json)
-            return HL_OK;
-        /* Signed, but every webhook hotline serves today takes a form. */
+    return HL_OK;
+}
+
+/* Answer a signature check that failed: 400 missing, 403 wrong, 500 unverifiable. */
+static void refuse_webhook(struct app_request *r, int rc, const struct hl_err *err)
+{
+    if (rc == HL_EINVAL)
+        http_respond_text(r->res, 400, "Missing X-Twilio-Signature header.\n");
+    else if (rc == HL_EBADSIG)
+        http_respond_text(r->res, 403, "Twilio signature does not match.\n");
+    else
+        http_respond_text(r->res, 500, "Cannot verify Twilio signatures.\n");
+    log_warn("webhook refused", LOG_S("reason", err->msg), LOG_S("route", r->res->log_route),
+             LOG_I("status", r->res->status));
+}
+
+/* Nothing in a webhook is trusted, or stored, before its signature verifies. */
+static int check_twilio_request(struct app_request *r)
+{
+    struct http_request *req = r->req;
+    struct hl_err err = {0};
+    int is_json, rc;
+    struct sig_request sig = {r->app->cfg->public_base_url,
+                              req->target,
+                              req->target_len,
+                              &r->form,
+                              req->body,
+                              req->body_len,
+                              http_header(req, "X-Twilio-Signature")};
+
+    if (read_webhook_body(r, &is_json) != HL_OK)
+        return HL_EINVAL;
+    if (is_json)
+        sig.params = NULL;
+    rc = sig_validate(r->app->auth_token, &sig, req->arena, &err);
+    if (rc != HL_OK) {
+        refuse_webhook(r, rc, &err);
+        return rc;
+    }
+    if (is_json) { /* signed, but every webhook hotline serves today takes a form */
         http_respond_text(r->res, 415,
                           "This webhook takes application/x-www-form-urlencoded, not JSON.\n");
         return HL_EINVAL;
-    case HL_EINVAL:
-        http_respond_text(r->res, 400, "Missing X-Twilio-Signature header.\n");
-        break;
-    case HL_EBADSIG:
-        http_respond_text(r->res, 403, "Twilio signature does not match.\n");
-        break;
-    default:
-        http_respond_text(r->res, 500, "Cannot verify Twilio signatures.\n");
-        break;
     }
-    log_warn("webhook refused", LOG_S("reason", err.msg), LOG_S("route", r->res->log_route),
-             LOG_I("status", r->res->status));
-    return HL_EBADSIG;
+    return HL_OK;
 }
 
 /* A webhook on its way through the store's writer thread. */
