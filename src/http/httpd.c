@@ -42,8 +42,9 @@ struct exchange {
     struct buf body;
     int started;
     int too_large;
-    int handled; /* the handler has run (its answer may have been deferred) */
-    int sent;    /* a response is queued */
+    int head_too_large; /* more headers than HTTP_MAX_REQUEST_HEADERS */
+    int handled;        /* the handler has run (its answer may have been deferred) */
+    int sent;           /* a response is queued */
 };
 
 void http_resume(struct http_pending *pending)
@@ -62,11 +63,18 @@ static enum MHD_Result copy_header(void *cls, enum MHD_ValueKind kind, const cha
     struct http_header *h;
 
     (void)kind;
-    if (x->req.header_count == HTTP_MAX_REQUEST_HEADERS)
+    if (x->req.header_count == HTTP_MAX_REQUEST_HEADERS) {
+        x->head_too_large = 1;
         return MHD_NO;
-    h = &x->req.headers[x->req.header_count++];
+    }
+    h = &x->req.headers[x->req.header_count];
     h->name = arena_strdup(&x->arena, name);
     h->value = arena_strdup(&x->arena, value ? value : "");
+    if (!h->name || !h->value) {
+        x->head_too_large = 1;
+        return MHD_NO;
+    }
+    x->req.header_count++;
     return MHD_YES;
 }
 
@@ -173,7 +181,7 @@ static enum MHD_Result exchange_begin(struct exchange *x, struct MHD_Connection 
     x->req.method_name = arena_strdup(&x->arena, method);
     x->req.method = http_method_from_name(method);
     MHD_get_connection_values(conn, MHD_HEADER_KIND, copy_header, x);
-    if (x->req.header_count == HTTP_MAX_REQUEST_HEADERS) {
+    if (x->head_too_large) {
         respond_error(x, 431, "Too many request headers.\n");
         return exchange_send(x, conn);
     }

@@ -84,6 +84,13 @@ class MalformedRequestTest(ServerTest):
                             b"\r\n\r\n")
         self.assertIn(r.status, (413, 431))
 
+    def test_header_count_limit_is_64(self):
+        extra = {"X-H%d" % i: "v" for i in range(62)}  # with Host and Connection: 64
+        self.assertEqual(self.server.request("GET", "/health", headers=extra).status, 200)
+        extra["X-H62"] = "v"
+        r = self.server.request("GET", "/health", headers=extra)
+        self.assertEqual(r.status, 431)
+
     def test_truncated_body_stores_nothing_and_server_survives(self):
         call_sid = sid("CA")
         with self.server.connect(timeout=10) as s:
