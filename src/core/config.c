@@ -70,8 +70,13 @@ static const struct config_key config_keys[] = {
      NULL, 0, 0, "caller ID and SMS sender"},
     {"TWILIO_WHATSAPP_NUMBER", NULL, CONFIG_E164, OFF(twilio_whatsapp_number), NULL, 0, NULL, 0, 0,
      "WhatsApp sender"},
-    {"TWILIO_API_BASE", NULL, CONFIG_URL, OFF(twilio_api_base), "https://api.twilio.com", 0, NULL,
-     0, 0, "Twilio REST API base URL"},
+    {"TWILIO_API_BASE", NULL, CONFIG_URL, OFF(twilio_api_base), NULL, 0, NULL, 0, 0,
+     "Twilio REST API base URL (default https://api.twilio.com; the built-in emulator at "
+     "http://HOST:PORT in emulator mode)"},
+    {"TWILIO_TIMEOUT", NULL, CONFIG_INT, OFF(twilio_timeout_s), "15", 0, NULL, 1, 300,
+     "seconds a Twilio REST request may take in all"},
+    {"RECORDING_MAX_BYTES", NULL, CONFIG_INT, OFF(recording_max_bytes), "104857600", 0, NULL, 1024,
+     4294967296L, "largest recording hotline downloads"},
     {"SIM_ACCOUNT_FILE", NULL, CONFIG_STRING, OFF(sim_account_file), "./data/emulator-account", 0,
      NULL, 0, 0, "emulator mode: where its account SID and token are kept"},
     {"DATABASE_URL", NULL, CONFIG_STRING, OFF(database_url), "sqlite:./data/hotline.db", 0, NULL, 0,
@@ -124,6 +129,14 @@ static const struct config_key config_keys[] = {
      "longest recording, seconds"},
     {"API_KEYS", NULL, CONFIG_STRING, OFF(api_keys_raw), NULL, CONFIG_SECRET, NULL, 0, 0,
      "comma-separated bearer keys for /api/* (none: /api/* refuses all)"},
+    {"API_SENDS_PER_MINUTE", NULL, CONFIG_INT, OFF(api_sends_per_minute), "60", 0, NULL, 0,
+     6000000, "outbound calls and messages each API key may start per minute (0: no limit)"},
+    {"API_SEND_BURST", NULL, CONFIG_INT, OFF(api_send_burst), "20", 0, NULL, 1, 1000000,
+     "sends an API key may make at once before the per-minute rate applies"},
+    {"SIM_PORT", NULL, CONFIG_INT, OFF(sim_port), "8081", 0, NULL, 1, 65535,
+     "`hotline sim serve`: the emulator's listen port"},
+    {"SIM_RATE_LIMIT", NULL, CONFIG_INT, OFF(sim_rate_limit), "0", 0, NULL, 0, 1000000,
+     "emulator: REST requests per second per account before 429/20429 (0: no limit)"},
     {"LOG_LEVEL", NULL, CONFIG_CHOICE, OFF(log_level), "info", 0, "debug|info|warn|error", 0, 0,
      "least important log level shown"},
     {"LOG_FORMAT", NULL, CONFIG_CHOICE, OFF(log_format), "json", 0, "json|text", 0, 0,
@@ -348,6 +361,9 @@ static int config_check_together(struct config *cfg, struct hl_err *err)
         return hl_err_set(err, HL_ECONFIG, "TTS_BASE_URL: required when TTS_ENGINE=http");
     if (!cfg->public_base_url)
         cfg->public_base_url = default_public_url(cfg->host, cfg->port);
+    if (!cfg->twilio_api_base)
+        cfg->twilio_api_base = cfg->twilio_account_sid ? hl_strdup("https://api.twilio.com")
+                                                       : default_public_url(cfg->host, cfg->port);
     config_split_api_keys(cfg);
     return HL_OK;
 }

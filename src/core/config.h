@@ -31,7 +31,9 @@ struct config {
     char *twilio_api_key_secret;
     char *twilio_phone_number;
     char *twilio_whatsapp_number;
-    char *twilio_api_base;
+    char *twilio_api_base; /* never NULL after config_load (see TWILIO_API_BASE) */
+    long twilio_timeout_s;
+    long recording_max_bytes;
     char *sim_account_file;
 
     /* storage */
@@ -70,6 +72,12 @@ struct config {
     char *api_keys_raw;
     char **api_keys; /* parsed from API_KEYS */
     size_t api_key_count;
+    long api_sends_per_minute; /* 0: no limit */
+    long api_send_burst;
+
+    /* the emulator */
+    long sim_port;
+    long sim_rate_limit; /* REST requests per second per account; 0: no limit */
 
     /* logs */
     char *log_level;

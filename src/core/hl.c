@@ -35,6 +35,14 @@ const char *hl_strerror(int rc)
         return "already exists";
     case HL_EBUSY:
         return "busy";
+    case HL_EREMOTE:
+        return "refused by the remote API";
+    case HL_EUNKNOWN:
+        return "outcome unknown";
+    case HL_EUNREACHABLE:
+        return "unreachable";
+    case HL_ELIMIT:
+        return "rate limit exceeded";
     default:
         return "unknown error";
     }

@@ -23,6 +23,10 @@ enum hl_result {
     HL_ECONFIG = -8,   /* a configuration value is missing or malformed */
     HL_EEXISTS = -9,   /* the thing already exists (an idempotent repeat) */
     HL_EBUSY = -10,    /* a resource is temporarily unavailable */
+    HL_EREMOTE = -11,  /* a remote API answered with an error (Twilio's code in hl_err) */
+    HL_EUNKNOWN = -12, /* a request may have been delivered but no answer came: outcome unknown */
+    HL_EUNREACHABLE = -13, /* a remote API could not be reached; nothing was sent */
+    HL_ELIMIT = -14,   /* a rate limit was exceeded */
 };
 
 /* A short static description of a result code ("too large", ...). */

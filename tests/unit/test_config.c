@@ -168,7 +168,10 @@ static void config_defaults_without_any_setting(void **state)
     assert_null(cfg.twilio_auth_token);
     assert_null(cfg.twilio_api_key_sid);
     assert_null(cfg.twilio_phone_number);
-    assert_string_equal(cfg.twilio_api_base, "https://api.twilio.com");
+    assert_string_equal(cfg.twilio_api_base, "http://127.0.0.1:8080"); /* emulator mode */
+    assert_int_equal(cfg.twilio_timeout_s, 15);
+    assert_int_equal(cfg.api_sends_per_minute, 60);
+    assert_int_equal(cfg.sim_port, 8081);
     assert_string_equal(cfg.database_url, "sqlite:./data/hotline.db");
     assert_string_equal(cfg.media_dir, "./data/media");
     assert_string_equal(cfg.flow, "voicemail");
@@ -324,6 +327,21 @@ static void config_url_validator(void **state)
     refuses("PUBLIC_BASE_URL", "https://example.com/#frag");
     refuses("TWILIO_API_BASE", "api.twilio.com");
     refuses("TTS_BASE_URL", "localhost:5002");
+}
+
+static void config_api_base_is_twilio_with_an_account(void **state)
+{
+    (void)state;
+    set("TWILIO_ACCOUNT_SID", SID_AC);
+    set("TWILIO_AUTH_TOKEN", TOKEN);
+    set("PORT", "9001");
+    load_ok(NULL);
+    assert_string_equal(cfg.twilio_api_base, "https://api.twilio.com");
+    config_release(&cfg);
+    unsetenv("TWILIO_ACCOUNT_SID");
+    unsetenv("TWILIO_AUTH_TOKEN");
+    load_ok(NULL);
+    assert_string_equal(cfg.twilio_api_base, "http://127.0.0.1:9001");
 }
 
 static void config_url_error_shows_variable_and_value(void **state)
@@ -767,6 +785,7 @@ int main(void)
         T(config_port_error_shows_value),
         T(config_other_integer_ranges),
         T(config_url_validator),
+        T(config_api_base_is_twilio_with_an_account),
         T(config_url_error_shows_variable_and_value),
         T(config_trims_trailing_slashes_of_urls),
         T(config_public_base_url_default_follows_host_and_port),
