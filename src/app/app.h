@@ -20,11 +20,16 @@
 #include "http/http.h"
 #include "store/store.h"
 
+struct rest_client;
+struct sim;
+
 struct app {
     const struct config *cfg;
     struct store *store;
     const char *account_sid; /* the Twilio account, or the emulator's */
     const char *auth_token;  /* verifies X-Twilio-Signature */
+    struct rest_client *rest; /* Twilio's REST API (or the emulator's) */
+    struct sim *sim;          /* the built-in emulator, mounted here in emulator mode; or NULL */
 };
 
 /*

@@ -22,6 +22,7 @@
 #include "core/log.h"
 #include "http/router.h"
 #include "ops/ops.h"
+#include "sim/sim.h"
 #include "twilio/signature.h"
 #include "webhooks/webhooks.h"
 #include "core/banned.h"
@@ -213,6 +214,9 @@ void app_handle(void *ctx, struct http_request *req, struct http_response *res)
     struct app_request r = {ctx, req, res, {NULL, 0}};
     unsigned method = req->method, allowed = 0;
     size_t i;
+
+    if (r.app->sim && sim_handle(r.app->sim, req, res))
+        return;
 
     for (i = 0; i < HL_ARRAY_LEN(routes); i++) {
         enum router_result m = router_match(routes[i].pattern, req);

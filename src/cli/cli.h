@@ -36,6 +36,9 @@ int cli_wants_help(int argc, char **argv);
 int cli_load_config(struct config *cfg);
 
 int cmd_serve(int argc, char **argv);
+int cmd_sim(int argc, char **argv);
+int cmd_call(int argc, char **argv);
+int cmd_sms(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);

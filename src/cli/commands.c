@@ -14,6 +14,22 @@ static const struct cli_command commands[] = {
      "usage: hotline serve\n\n"
      "Serves on HOST:PORT until SIGTERM or SIGINT, then finishes the requests in\n"
      "flight and stops. Applies pending database migrations first.\n"},
+    {"sim", cmd_sim, "the built-in Twilio emulator (serve it alone; simulate a texting phone)",
+     "usage: hotline sim serve [--port N]\n"
+     "       hotline sim sms --from +1... [--to +1...] [--whatsapp] TEXT\n\n"
+     "serve  runs the emulator's Twilio REST API alone on SIM_PORT (default 8081); point\n"
+     "       TWILIO_API_BASE at it. `hotline serve` already includes it when no Twilio\n"
+     "       account is configured.\n"
+     "sms    a phone texts the business: the emulator delivers the message to hotline as\n"
+     "       a signed webhook and prints hotline's reply.\n"},
+    {"call", cmd_call, "place an outbound call (as POST /api/calls does)",
+     "usage: hotline call +15551234567 [--message TEXT] [--flow NAME] [--record]\n\n"
+     "Stores the call, asks Twilio (or the emulator) to place it and prints its SID and\n"
+     "status. --message is said to the callee; --flow runs a built-in flow instead.\n"},
+    {"sms", cmd_sms, "send an SMS or WhatsApp message (as POST /api/messages does)",
+     "usage: hotline sms +15551234567 TEXT [--whatsapp]\n\n"
+     "Stores the message, sends it through Twilio (or the emulator) and prints its SID\n"
+     "and status. Opted-out numbers are refused.\n"},
     {"migrate", cmd_migrate, "apply pending database migrations",
      "usage: hotline migrate\n\nBrings the database at DATABASE_URL to the current schema.\n"},
     {"check", cmd_check, "run the self-test (as GET /twilio/test does)",

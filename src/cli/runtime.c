@@ -30,6 +30,21 @@ static int open_account(struct runtime *rt)
     return 0;
 }
 
+/* In emulator mode the emulator's REST API is served by this process too. */
+static int open_emulator(struct runtime *rt)
+{
+    struct hl_err err = {0};
+    struct sim_options so = {&rt->sim, rt->cfg.public_base_url, rt->cfg.sim_rate_limit};
+
+    if (!config_emulator_mode(&rt->cfg))
+        return 0;
+    if (sim_new(&rt->app.sim, &so, &err) != HL_OK) {
+        fprintf(stderr, "hotline: emulator: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 static int open_store(struct runtime *rt, int migrate)
 {
     struct hl_err err = {0};
@@ -48,7 +63,7 @@ static int open_store(struct runtime *rt, int migrate)
     return 0;
 }
 
-int runtime_open(struct runtime *rt, int migrate)
+int runtime_open(struct runtime *rt, int migrate, int emulator)
 {
     int rc;
 
@@ -56,7 +71,8 @@ int runtime_open(struct runtime *rt, int migrate)
     if ((rc = cli_load_config(&rt->cfg)) != 0)
         return rc;
     rt->app.cfg = &rt->cfg;
-    if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, migrate)) != 0) {
+    if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, migrate)) != 0 ||
+        (emulator && (rc = open_emulator(rt)) != 0)) {
         runtime_close(rt);
         return rc;
     }
@@ -65,6 +81,8 @@ int runtime_open(struct runtime *rt, int migrate)
 
 void runtime_close(struct runtime *rt)
 {
+    sim_free(rt->app.sim);
+    rt->app.sim = NULL;
     if (rt->app.store)
         store_close(rt->app.store);
     rt->app.store = NULL;

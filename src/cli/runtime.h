@@ -8,6 +8,7 @@
 #include "app/app.h"
 #include "cli/cli.h"
 #include "sim/account.h"
+#include "sim/sim.h"
 
 struct runtime {
     struct config cfg;
@@ -17,10 +18,12 @@ struct runtime {
 
 /*
  * Load configuration, pick the account that signs webhooks, open the store
- * (and migrate it when migrate is set). Returns 0, or an exit status after
- * printing one line that names the problem.
+ * (and migrate it when migrate is set) and, when emulator is set and no
+ * Twilio account is configured, start the built-in emulator that
+ * app_handle() serves. Returns 0, or an exit status after printing one line
+ * that names the problem.
  */
-int runtime_open(struct runtime *rt, int migrate);
+int runtime_open(struct runtime *rt, int migrate, int emulator);
 
 void runtime_close(struct runtime *rt);
 
