@@ -22,6 +22,8 @@
 
 struct rest_client;
 struct sim;
+struct ratelimit;
+struct workpool;
 
 struct app {
     const struct config *cfg;
@@ -30,6 +32,8 @@ struct app {
     const char *auth_token;  /* verifies X-Twilio-Signature */
     struct rest_client *rest; /* Twilio's REST API (or the emulator's) */
     struct sim *sim;          /* the built-in emulator, mounted here in emulator mode; or NULL */
+    struct ratelimit *send_limit; /* API sends per key */
+    struct workpool *senders;     /* where API sends wait on Twilio, off the HTTP threads */
 };
 
 /*

@@ -17,6 +17,8 @@
  */
 #include "app/app.h"
 
+#include "api/api.h"
+
 #include <string.h>
 
 #include "core/log.h"
@@ -30,6 +32,8 @@
 enum route_flags {
     ROUTE_TWILIO = 1 << 0, /* a Twilio webhook: signature-checked form POST, run as a store task */
     ROUTE_ANSWER_ANYWAY = 1 << 1, /* a caller is waiting: keep the TwiML even if storing failed */
+    ROUTE_API = 1 << 2,           /* hotline's JSON API: a bearer key from API_KEYS */
+    ROUTE_SEND = 1 << 3,          /* an API send: rate-limited per key */
 };
 
 struct route {
@@ -65,6 +69,18 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO, webhook_sms},
 
     {HTTP_POST, "/twilio/message-status", ROUTE_TWILIO, webhook_message_status},
+
+    {HTTP_POST, "/api/calls", ROUTE_API | ROUTE_SEND, api_calls_create},
+    {HTTP_POST, "/api/calls/outbound", ROUTE_API | ROUTE_SEND, api_calls_create},
+    {HTTP_POST, "/api/twilio/make-call", ROUTE_API | ROUTE_SEND, api_calls_create},
+    {HTTP_GET | HTTP_HEAD, "/api/calls", ROUTE_API, api_calls_list},
+    {HTTP_GET | HTTP_HEAD, "/api/twilio/calls", ROUTE_API, api_calls_list},
+    {HTTP_GET | HTTP_HEAD, "/api/calls/{sid}", ROUTE_API, api_call_get},
+
+    {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},
+    {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},
+    {HTTP_GET | HTTP_HEAD, "/api/messages", ROUTE_API, api_messages_list},
+    {HTTP_GET | HTTP_HEAD, "/api/twilio/sms", ROUTE_API, api_messages_list},
 };
 
 /* "GET, HEAD" for the Allow header of a 405. */
@@ -196,9 +212,21 @@ static int defer_webhook(struct app_request *r, const struct route *route)
     return HL_OK;
 }
 
+/* The API's key check and, for sends, its rate limit; 0 when already answered. */
+static int admit_api_request(struct app_request *r, const struct route *route)
+{
+    int key = api_authorize(r);
+
+    if (key < 0)
+        return 0;
+    return !(route->flags & ROUTE_SEND) || api_allow_send(r, key);
+}
+
 static void dispatch(struct app_request *r, const struct route *route)
 {
     r->res->log_route = route->pattern;
+    if ((route->flags & ROUTE_API) && !admit_api_request(r, route))
+        return;
     if (!(route->flags & ROUTE_TWILIO)) {
         route->fn(r);
         return;

@@ -15,7 +15,7 @@ int cmd_check(int argc, char **argv)
     int rc;
 
     (void)argc, (void)argv;
-    if ((rc = runtime_open(&rt, 0, 0)) != 0)
+    if ((rc = runtime_open(&rt, 0)) != 0)
         return rc;
     result = ops_selftest(&rt.app);
     json_dumpf(result, stdout, JSON_INDENT(2));

@@ -59,7 +59,7 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
-    if ((rc = runtime_open(&rt, 1, 1)) != 0)
+    if ((rc = runtime_open(&rt, RUNTIME_MIGRATE | RUNTIME_SERVE)) != 0)
         return rc;
     if ((rc = start_http(&rt, &httpd)) != 0) {
         runtime_close(&rt);

@@ -8,8 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/ratelimit.h"
 #include "core/log.h"
+#include "core/workpool.h"
+#include "twilio/rest.h"
 #include "core/banned.h"
+
+/* Sends waiting on Twilio at once, and queued behind them before the API answers 503. */
+enum { RUNTIME_SENDERS = 8, RUNTIME_SENDS_QUEUED = 4096 };
 
 static int open_account(struct runtime *rt)
 {
@@ -25,6 +31,7 @@ static int open_account(struct runtime *rt)
         return 1;
     }
     log_add_secret(rt->sim.token);
+    log_add_secret(rt->sim.api_key_secret);
     rt->app.account_sid = rt->sim.sid;
     rt->app.auth_token = rt->sim.token;
     return 0;
@@ -34,10 +41,13 @@ static int open_account(struct runtime *rt)
 static int open_emulator(struct runtime *rt)
 {
     struct hl_err err = {0};
-    struct sim_options so = {&rt->sim, rt->cfg.public_base_url, rt->cfg.sim_rate_limit};
+    struct sim_options so = {0};
 
     if (!config_emulator_mode(&rt->cfg))
         return 0;
+    so.account = &rt->sim;
+    so.webhook_base = rt->cfg.public_base_url;
+    so.rate_limit = rt->cfg.sim_rate_limit;
     if (sim_new(&rt->app.sim, &so, &err) != HL_OK) {
         fprintf(stderr, "hotline: emulator: %s\n", err.msg);
         return 1;
@@ -63,7 +73,43 @@ static int open_store(struct runtime *rt, int migrate)
     return 0;
 }
 
-int runtime_open(struct runtime *rt, int migrate, int emulator)
+/* REST credentials: an API key when configured (as guide 003 advises), else the account's. */
+static void rest_credentials(const struct runtime *rt, struct rest_options *ro)
+{
+    const struct config *cfg = &rt->cfg;
+
+    ro->account_sid = rt->app.account_sid;
+    ro->username = rt->app.account_sid;
+    ro->password = rt->app.auth_token;
+    if (cfg->twilio_api_key_sid && cfg->twilio_account_sid) {
+        ro->username = cfg->twilio_api_key_sid;
+        ro->password = cfg->twilio_api_key_secret;
+    }
+}
+
+/* The REST client, and what the API's sends need: a rate limit and a pool off the HTTP threads. */
+static int open_senders(struct runtime *rt, int serving)
+{
+    const struct config *cfg = &rt->cfg;
+    struct rest_options ro = {0};
+    struct hl_err err = {0};
+
+    ro.api_base = cfg->twilio_api_base;
+    ro.timeout_ms = cfg->twilio_timeout_s * 1000;
+    ro.media_max_bytes = cfg->recording_max_bytes;
+    rest_credentials(rt, &ro);
+    if (rest_client_new(&rt->app.rest, &ro, &err) != HL_OK ||
+        (serving &&
+         workpool_new(&rt->app.senders, RUNTIME_SENDERS, RUNTIME_SENDS_QUEUED, &err) != HL_OK)) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 1;
+    }
+    rt->app.send_limit =
+        ratelimit_new(cfg->api_key_count, cfg->api_sends_per_minute, cfg->api_send_burst);
+    return 0;
+}
+
+int runtime_open(struct runtime *rt, unsigned flags)
 {
     int rc;
 
@@ -71,8 +117,9 @@ int runtime_open(struct runtime *rt, int migrate, int emulator)
     if ((rc = cli_load_config(&rt->cfg)) != 0)
         return rc;
     rt->app.cfg = &rt->cfg;
-    if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, migrate)) != 0 ||
-        (emulator && (rc = open_emulator(rt)) != 0)) {
+    if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, flags & RUNTIME_MIGRATE)) != 0 ||
+        ((flags & RUNTIME_SERVE) && (rc = open_emulator(rt)) != 0) ||
+        (rc = open_senders(rt, flags & RUNTIME_SERVE)) != 0) {
         runtime_close(rt);
         return rc;
     }
@@ -81,7 +128,13 @@ int runtime_open(struct runtime *rt, int migrate, int emulator)
 
 void runtime_close(struct runtime *rt)
 {
+    workpool_free(rt->app.senders);
+    ratelimit_free(rt->app.send_limit);
+    rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);
+    rt->app.senders = NULL;
+    rt->app.send_limit = NULL;
+    rt->app.rest = NULL;
     rt->app.sim = NULL;
     if (rt->app.store)
         store_close(rt->app.store);

@@ -16,14 +16,19 @@ struct runtime {
     struct app app;
 };
 
+enum runtime_flags {
+    RUNTIME_MIGRATE = 1 << 0, /* apply pending migrations */
+    RUNTIME_SERVE = 1 << 1,   /* a server: the emulator (when no account) and the sender pool */
+};
+
 /*
  * Load configuration, pick the account that signs webhooks, open the store
- * (and migrate it when migrate is set) and, when emulator is set and no
- * Twilio account is configured, start the built-in emulator that
- * app_handle() serves. Returns 0, or an exit status after printing one line
- * that names the problem.
+ * and the REST client. With RUNTIME_SERVE, also start the built-in emulator
+ * that app_handle() serves when no Twilio account is configured, and the
+ * pool the API's sends run on. Returns 0, or an exit status after printing
+ * one line that names the problem.
  */
-int runtime_open(struct runtime *rt, int migrate, int emulator);
+int runtime_open(struct runtime *rt, unsigned flags);
 
 void runtime_close(struct runtime *rt);
 

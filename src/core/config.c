@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "core/dotenv.h"
+#include "core/phone.h"
 #include "core/banned.h"
 
 enum config_type {
@@ -164,20 +165,10 @@ static int is_hex_sid(const char *s, const char *prefix)
     return 1;
 }
 
-/* E.164: "+" then 8 to 15 digits, the first not 0; "whatsapp:" allowed before it. */
+/* E.164, with "whatsapp:" allowed before it. */
 static int is_e164(const char *s)
 {
-    size_t i, n;
-
-    if (strncmp(s, "whatsapp:", 9) == 0)
-        s += 9;
-    n = strlen(s);
-    if (n < 9 || n > 16 || s[0] != '+' || s[1] == '0')
-        return 0;
-    for (i = 1; i < n; i++)
-        if (!isdigit((unsigned char)s[i]))
-            return 0;
-    return 1;
+    return phone_is_e164(phone_strip_whatsapp(s, NULL));
 }
 
 static int is_url(const char *s)

@@ -43,6 +43,8 @@ const char *hl_strerror(int rc)
         return "unreachable";
     case HL_ELIMIT:
         return "rate limit exceeded";
+    case HL_EREFUSED:
+        return "refused";
     default:
         return "unknown error";
     }

@@ -27,6 +27,7 @@ enum hl_result {
     HL_EUNKNOWN = -12, /* a request may have been delivered but no answer came: outcome unknown */
     HL_EUNREACHABLE = -13, /* a remote API could not be reached; nothing was sent */
     HL_ELIMIT = -14,   /* a rate limit was exceeded */
+    HL_EREFUSED = -15, /* policy refuses it: the number opted out */
 };
 
 /* A short static description of a result code ("too large", ...). */

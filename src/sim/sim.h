@@ -17,7 +17,12 @@
  * State lives in memory (the emulator is a test double of a remote service,
  * not hotline's data) and is bounded: the oldest resources are forgotten
  * past a cap. `hotline serve` in emulator mode mounts it on its own HTTP
- * edge; `hotline sim serve` runs it alone.
+ * edge; `hotline sim serve` runs it alone. docs/emulator.md has the whole
+ * list of routes, codes and limits.
+ *
+ * Threads: every function may be called from any thread at once, except
+ * sim_free(). Callbacks and webhooks are sent by the emulator's own thread
+ * (libcurl), never by the caller's.
  */
 #ifndef HL_SIM_H
 #define HL_SIM_H
@@ -28,32 +33,96 @@
 
 struct sim;
 
+/* How many of each resource (calls, messages, recordings, opt-outs) are kept by default. */
+#define SIM_DEFAULT_MAX_RESOURCES 100000
+
 struct sim_options {
     const struct sim_account *account; /* the one account it serves (copied) */
     const char *webhook_base;          /* where hotline is: incoming SMS go to {base}/twilio/sms */
     long rate_limit;                   /* REST requests per second per account; 0: no limit */
+    /* Added for tests and the call driver (zero is the default): */
+    size_t max_resources; /* keep at most this many of each kind; 0: SIM_DEFAULT_MAX_RESOURCES */
+    /*
+     * Called (from the HTTP thread that created it, with no lock held) with the
+     * SID of each call created through the REST API, for the call driver to
+     * place it. Must not block. NULL: calls stay queued until updated.
+     */
+    void (*call_created)(void *ctx, const char *call_sid);
+    void *call_created_ctx;
 };
 
 /* Start an emulator (and its callback sender thread). */
 int sim_new(struct sim **out, const struct sim_options *opt, struct hl_err *err);
 
-/* Stop it: callbacks still queued are sent (for at most a few seconds), then freed. NULL ignored. */
+/*
+ * Stop it: callbacks still queued are sent (for at most about 3 s), then
+ * everything is freed. A /sim/ request still waiting for hotline's answer is
+ * answered 503, so call this before the HTTP edge that parked it is gone (or
+ * after that edge has finished its requests, as httpd_stop() does). NULL ignored.
+ */
 void sim_free(struct sim *sim);
 
 /*
  * The emulator's HTTP routes. Returns 1 when req is for the emulator
- * (its path begins with /2010-04-01/ or /sim/) and res has been filled;
- * 0 when it is not, and res is untouched. Safe from any thread; never blocks
- * on the network.
+ * (its path begins with /2010-04-01/ or /sim/) and res has been filled (or,
+ * for POST /sim/Messages.json, deferred with http_defer() until hotline has
+ * answered the webhook); 0 when it is not, and res is untouched. Safe from
+ * any thread; never blocks on the network.
  */
 int sim_handle(struct sim *sim, struct http_request *req, struct http_response *res);
 
 /*
  * Give a call a finished recording (for the call driver and tests): wav is
- * the whole .wav file (copied). sid_out receives the new "RE..." SID.
- * HL_ENOTFOUND when the call is unknown.
+ * the whole .wav file (copied, at most SIM_MAX_RECORDING_BYTES). sid_out
+ * receives the new "RE..." SID. HL_ENOTFOUND when the call is unknown,
+ * HL_ETOOLARGE for a larger file.
  */
+#define SIM_MAX_RECORDING_BYTES (8u << 20)
 int sim_recording_add(struct sim *sim, const char *call_sid, const void *wav, size_t wav_len,
                       long duration_s, char sid_out[35], struct hl_err *err);
+
+/*
+ * For the call driver: a copy of one call as it is now. params holds every
+ * parameter the call was created with, as given (repeated names such as
+ * StatusCallbackEvent kept in order), with later updates applied (Url or
+ * Twiml, Method, StatusCallback, StatusCallbackMethod, FallbackUrl,
+ * FallbackMethod, TimeLimit). Strings are owned by info:
+ * sim_call_info_release() frees them.
+ */
+struct sim_call_info {
+    char sid[35];
+    char *to;
+    char *from;
+    char *status;  /* queued, ringing, in-progress, completed, busy, failed, no-answer, canceled */
+    long duration; /* seconds, -1 until the call has ended */
+    struct {
+        char **names;
+        char **values;
+        size_t count;
+    } params;
+};
+
+/* Fill info for call_sid. HL_ENOTFOUND when the call is unknown. */
+int sim_call_info(struct sim *sim, const char *call_sid, struct sim_call_info *info,
+                  struct hl_err *err);
+
+/* The first value of a parameter in info, or NULL ("Url", "Twiml", "StatusCallback", ...). */
+const char *sim_call_param(const struct sim_call_info *info, const char *name);
+
+void sim_call_info_release(struct sim_call_info *info);
+
+/*
+ * For the call driver: move a call to status (ringing, in-progress,
+ * completed, busy, failed, no-answer, canceled; "initiated" only sends that
+ * event's callback, the call stays queued). Start and end times are
+ * set as Twilio sets them; duration_s counts for the final statuses. When
+ * the call has a StatusCallback subscribed to the matching event
+ * (StatusCallbackEvent initiated/ringing/answered/completed; completed only
+ * when none was given) a signed callback is queued, as Twilio sends it.
+ * HL_ENOTFOUND when the call is unknown, HL_EINVAL for another status or a
+ * call that has already ended.
+ */
+int sim_call_set_status(struct sim *sim, const char *call_sid, const char *status, long duration_s,
+                        struct hl_err *err);
 
 #endif

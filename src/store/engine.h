@@ -53,6 +53,32 @@ struct store_engine {
     int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
     int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
 
+    int (*call_outbound_begin)(struct store *s, const struct store_call *call,
+                               char sid_out[STORE_SID_SIZE], struct hl_err *err);
+    int (*call_outbound_end)(struct store *s, const char *provisional_sid,
+                             const struct store_outcome *outcome, struct hl_err *err);
+    int (*message_outbound_end)(struct store *s, long long id,
+                                const struct store_outcome *outcome, struct hl_err *err);
+
+    int (*call_list)(struct store *s, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*call_get)(struct store *s, const char *sid,
+                    void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                    struct hl_err *err);
+    int (*call_events)(struct store *s, const char *call_sid,
+                       void (*each)(void *ctx, const struct store_event_row *row), void *ctx,
+                       struct hl_err *err);
+    int (*call_recordings)(struct store *s, const char *call_sid,
+                           void (*each)(void *ctx, const struct store_recording_row *row),
+                           void *ctx, struct hl_err *err);
+    int (*call_transcriptions)(struct store *s, const char *call_sid,
+                               void (*each)(void *ctx, const struct store_transcription_row *row),
+                               void *ctx, struct hl_err *err);
+    int (*message_list)(struct store *s, const struct store_list *q,
+                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                        struct hl_err *err);
+
     void (*submit)(struct store *s, struct store_task *task);
 };
 

@@ -176,6 +176,74 @@ static const char *const stmt_sql[ST_COUNT] = {
         "ON CONFLICT (phone) DO NOTHING",
     [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone = ?1",
     [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone = ?1",
+
+    /* outbound calls and messages (sqlite_outbound.c) */
+    [ST_CALL_OUT_INSERT] =
+        "INSERT INTO calls (" CALL_COLUMNS ", created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?16)",
+    /* ?1 sid, ?2 new sid (or NULL), ?3 status, ?4 error_code, ?5 error_message, ?6 now */
+    [ST_CALL_OUT_STATUS] =
+        "UPDATE calls SET status = ?3, error_code = ?4, error_message = ?5, updated_at = ?6 "
+        "WHERE sid = ?1 RETURNING id",
+    [ST_CALL_SID_EXISTS] = "SELECT id FROM calls WHERE sid = ?2",
+    [ST_CALL_OUT_RENAME] =
+        "UPDATE calls SET sid = ?2, status = ?3, error_code = ?4, error_message = ?5, "
+        "updated_at = ?6 WHERE sid = ?1 RETURNING id",
+    /* The callback's row (t) gains what only the provisional row (p) knew. */
+    [ST_CALL_OUT_MERGE] =
+        "UPDATE calls AS t SET "
+        "account_sid = COALESCE(t.account_sid, p.account_sid), "
+        "direction = COALESCE(t.direction, p.direction), "
+        "from_number = COALESCE(t.from_number, p.from_number), "
+        "to_number = COALESCE(t.to_number, p.to_number), "
+        "status = COALESCE(t.status, ?3), flow = COALESCE(t.flow, p.flow), "
+        "current_step = COALESCE(t.current_step, p.current_step), "
+        "variables = COALESCE(t.variables, p.variables), "
+        "consent = COALESCE(t.consent, p.consent), user_id = COALESCE(t.user_id, p.user_id), "
+        "metadata = COALESCE(t.metadata, p.metadata), "
+        "error_code = COALESCE(t.error_code, ?4), error_message = COALESCE(t.error_message, ?5), "
+        "created_at = MIN(t.created_at, p.created_at), updated_at = ?6 "
+        "FROM (SELECT * FROM calls WHERE sid = ?1) AS p WHERE t.sid = ?2 RETURNING id",
+    [ST_CALL_DELETE] = "DELETE FROM calls WHERE sid = ?1",
+    /* ?1 id, ?2 sid: remove a row a status callback made first, giving back its status. */
+    [ST_MSG_OUT_TAKE] =
+        "DELETE FROM messages WHERE sid = ?2 AND id <> ?1 RETURNING status, error_code",
+    /* ?1 id, ?2 sid, ?3 status, ?4 error_code, ?5 error_message, ?6 callback status,
+     * ?7 callback error_code, ?8 now */
+    [ST_MSG_OUT_END] =
+        "UPDATE messages SET sid = ?2, "
+        "status = CASE WHEN ?6 IS NOT NULL AND " MSG_RANK("?6") " > " MSG_RANK("?3")
+        " THEN ?6 ELSE ?3 END, "
+        "error_code = COALESCE(?4, ?7), error_message = ?5, updated_at = ?8 "
+        "WHERE id = ?1 RETURNING id",
+
+    /* history (sqlite_read.c): ?1 before id (NULL: newest), ?2 limit, ?3 phone */
+    [ST_CALL_LIST] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_CALL_LIST_PHONE] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE (from_number = ?3 OR to_number = ?3) AND (?1 IS NULL OR id < ?1) "
+        "ORDER BY id DESC LIMIT ?2",
+    [ST_CALL_GET] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE sid = ?1",
+    [ST_EVENT_LIST] =
+        "SELECT id, call_sid, status, sequence, twilio_timestamp, params, received_at "
+        "FROM call_events WHERE call_sid = ?1 ORDER BY id",
+    [ST_REC_LIST_CALL] =
+        "SELECT id, " REC_COLUMNS ", received_at, created_at, updated_at "
+        "FROM recordings WHERE call_sid = ?1 ORDER BY id",
+    [ST_TRANSCRIPT_LIST_CALL] =
+        "SELECT id, recording_sid, call_sid, engine, text, confidence, duration_s, analysis, "
+        "created_at FROM transcriptions WHERE call_sid = ?1 ORDER BY id",
+    [ST_MSG_LIST] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
+        "FROM messages WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_MSG_LIST_PHONE] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
+        "FROM messages WHERE (from_number = ?3 OR to_number = ?3) AND (?1 IS NULL OR id < ?1) "
+        "ORDER BY id DESC LIMIT ?2",
 };
 
 /* clang-format on */
@@ -572,5 +640,14 @@ const struct store_engine store_sqlite_engine = {
     .optout_set = sqlite_optout_set,
     .optout_clear = sqlite_optout_clear,
     .optout_check = sqlite_optout_check,
+    .call_outbound_begin = sqlite_call_outbound_begin,
+    .call_outbound_end = sqlite_call_outbound_end,
+    .message_outbound_end = sqlite_message_outbound_end,
+    .call_list = sqlite_call_list,
+    .call_get = sqlite_call_get,
+    .call_events = sqlite_call_events,
+    .call_recordings = sqlite_call_recordings,
+    .call_transcriptions = sqlite_call_transcriptions,
+    .message_list = sqlite_message_list,
     .submit = sqlite_submit,
 };

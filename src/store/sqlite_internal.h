@@ -43,6 +43,22 @@ enum stmt_id {
     ST_OPTOUT_SET,
     ST_OPTOUT_CLEAR,
     ST_OPTOUT_CHECK,
+    ST_CALL_OUT_INSERT,
+    ST_CALL_OUT_STATUS,
+    ST_CALL_SID_EXISTS,
+    ST_CALL_OUT_RENAME,
+    ST_CALL_OUT_MERGE,
+    ST_CALL_DELETE,
+    ST_MSG_OUT_TAKE,
+    ST_MSG_OUT_END,
+    ST_CALL_LIST,
+    ST_CALL_LIST_PHONE,
+    ST_CALL_GET,
+    ST_EVENT_LIST,
+    ST_REC_LIST_CALL,
+    ST_TRANSCRIPT_LIST_CALL,
+    ST_MSG_LIST,
+    ST_MSG_LIST_PHONE,
     ST_COUNT
 };
 
@@ -190,5 +206,37 @@ int sqlite_optout_set(struct store *base, const char *phone, const char *keyword
                       struct hl_err *err);
 int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err);
 int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err);
+
+/* Outbound rows before and after their REST request (sqlite_outbound.c). */
+int sqlite_call_outbound_begin(struct store *base, const struct store_call *call,
+                               char sid_out[STORE_SID_SIZE], struct hl_err *err);
+int sqlite_call_outbound_end(struct store *base, const char *provisional_sid,
+                             const struct store_outcome *outcome, struct hl_err *err);
+int sqlite_message_outbound_end(struct store *base, long long id,
+                                const struct store_outcome *outcome, struct hl_err *err);
+
+/* Reads of history (sqlite_read.c). */
+int sqlite_call_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                     struct hl_err *err);
+int sqlite_call_get(struct store *base, const char *sid,
+                    void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                    struct hl_err *err);
+int sqlite_call_events(struct store *base, const char *call_sid,
+                       void (*each)(void *ctx, const struct store_event_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_call_recordings(struct store *base, const char *call_sid,
+                           void (*each)(void *ctx, const struct store_recording_row *row),
+                           void *ctx, struct hl_err *err);
+int sqlite_call_transcriptions(struct store *base, const char *call_sid,
+                               void (*each)(void *ctx, const struct store_transcription_row *row),
+                               void *ctx, struct hl_err *err);
+int sqlite_message_list(struct store *base, const struct store_list *q,
+                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                        struct hl_err *err);
+
+/* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
+struct binder;
+void sqlite_bind_call(struct binder *b, const struct store_call *call, const char *now);
 
 #endif

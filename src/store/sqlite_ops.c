@@ -14,7 +14,7 @@
 
 #include "core/banned.h"
 
-static void bind_call(struct binder *b, const struct store_call *call, const char *now)
+void sqlite_bind_call(struct binder *b, const struct store_call *call, const char *now)
 {
     bind_text(b, 1, call->sid);
     bind_text(b, 2, call->account_sid);
@@ -120,7 +120,7 @@ static int call_write(struct sqlite_conn *c, void *arg, const char *now, struct 
 
     if ((rc = stmt_open(c, ST_CALL_UPSERT, &b, err)) != HL_OK)
         return rc;
-    bind_call(&b, call, now);
+    sqlite_bind_call(&b, call, now);
     if ((rc = stmt_run(c, &b, NULL, NULL, err)) != HL_OK)
         return rc;
     return call_fill_numbers(c, call->sid, call->from_number, call->to_number, err);

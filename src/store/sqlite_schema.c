@@ -221,12 +221,20 @@ static const char media_sql[] = "CREATE TABLE media ("
                                 "  created_at TEXT NOT NULL"
                                 ");";
 
+/*
+ * Outbound calls are stored before Twilio answers with their sid (under a
+ * provisional one), so a refused or unanswered request keeps its reason.
+ */
+static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code TEXT;"
+                                      "ALTER TABLE calls ADD COLUMN error_message TEXT;";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
     {3, "jobs and job stages", jobs_sql},
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
+    {6, "errors of outbound calls", call_errors_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

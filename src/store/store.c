@@ -189,6 +189,111 @@ int store_optout_check(struct store *s, const char *phone, int *opted_out, struc
     return rc ? rc : s->engine->optout_check(s, phone, opted_out, err);
 }
 
+/* ---- Outbound calls and messages ------------------------------------------------------ */
+
+int store_call_outbound_begin(struct store *s, const struct store_call *call,
+                              char sid_out[STORE_SID_SIZE], struct hl_err *err)
+{
+    sid_out[0] = '\0';
+    if (call->sid)
+        return hl_err_set(err, HL_EINVAL, "an outbound call gets its sid from the store");
+    return s->engine->call_outbound_begin(s, call, sid_out, err);
+}
+
+int store_call_outbound_end(struct store *s, const char *provisional_sid,
+                            const struct store_outcome *outcome, struct hl_err *err)
+{
+    int rc;
+
+    if ((rc = need(provisional_sid, "provisional call sid", err)) ||
+        (rc = need(outcome->status, "outcome status", err)))
+        return rc;
+    if (outcome->sid && !*outcome->sid)
+        return hl_err_set(err, HL_EINVAL, "outcome sid is empty (pass NULL when there is none)");
+    return s->engine->call_outbound_end(s, provisional_sid, outcome, err);
+}
+
+int store_message_outbound_end(struct store *s, long long id, const struct store_outcome *outcome,
+                               struct hl_err *err)
+{
+    int rc = need(outcome->status, "outcome status", err);
+
+    if (rc)
+        return rc;
+    if (outcome->sid && !*outcome->sid)
+        return hl_err_set(err, HL_EINVAL, "outcome sid is empty (pass NULL when there is none)");
+    return s->engine->message_outbound_end(s, id, outcome, err);
+}
+
+/* ---- Reading history ------------------------------------------------------------------ */
+
+enum { STORE_LIST_MAX = 1000 };
+
+static int check_list(const struct store_list *q, struct hl_err *err)
+{
+    if (q->limit < 1 || q->limit > STORE_LIST_MAX)
+        return hl_err_set(err, HL_EINVAL, "limit must be from 1 to %d", STORE_LIST_MAX);
+    if (q->before_id != STORE_NONE && q->before_id < 0)
+        return hl_err_set(err, HL_EINVAL, "before must be a row id");
+    if (q->phone && !*q->phone)
+        return hl_err_set(err, HL_EINVAL, "phone filter is empty (pass NULL for all)");
+    return HL_OK;
+}
+
+int store_call_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->call_list(s, q, each, ctx, err);
+}
+
+int store_call_get(struct store *s, const char *sid,
+                   void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                   struct hl_err *err)
+{
+    int rc = need(sid, "call sid", err);
+
+    return rc ? rc : s->engine->call_get(s, sid, each, ctx, err);
+}
+
+int store_call_events(struct store *s, const char *call_sid,
+                      void (*each)(void *ctx, const struct store_event_row *row), void *ctx,
+                      struct hl_err *err)
+{
+    int rc = need(call_sid, "call sid", err);
+
+    return rc ? rc : s->engine->call_events(s, call_sid, each, ctx, err);
+}
+
+int store_call_recordings(struct store *s, const char *call_sid,
+                          void (*each)(void *ctx, const struct store_recording_row *row),
+                          void *ctx, struct hl_err *err)
+{
+    int rc = need(call_sid, "call sid", err);
+
+    return rc ? rc : s->engine->call_recordings(s, call_sid, each, ctx, err);
+}
+
+int store_call_transcriptions(struct store *s, const char *call_sid,
+                              void (*each)(void *ctx, const struct store_transcription_row *row),
+                              void *ctx, struct hl_err *err)
+{
+    int rc = need(call_sid, "call sid", err);
+
+    return rc ? rc : s->engine->call_transcriptions(s, call_sid, each, ctx, err);
+}
+
+int store_message_list(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                       struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->message_list(s, q, each, ctx, err);
+}
+
 void store_time_now(char out[STORE_TIME_SIZE])
 {
     struct timespec ts;

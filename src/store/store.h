@@ -279,6 +279,143 @@ int store_message_add(struct store *s, const struct store_message *msg, long lon
 int store_message_status(struct store *s, const char *sid, const char *status,
                          const char *error_code, struct hl_err *err);
 
+/* ---- Outbound calls and messages ------------------------------------------------------ */
+
+/*
+ * What hotline writes as the status of a call or message it has stored but
+ * not yet heard Twilio answer for; "unknown" when the REST request's outcome
+ * could not be learned (a timeout after sending). Twilio's own words follow.
+ */
+#define STORE_STATUS_REQUESTING "requesting"
+#define STORE_STATUS_UNKNOWN    "unknown"
+
+/* Size of a SID buffer: "CA" + 32 hex + NUL. */
+#define STORE_SID_SIZE 35
+
+/*
+ * An outbound call is stored before Twilio is asked to place it, so that a
+ * crash in between leaves a visible row, never an untracked call. Twilio's
+ * CallSid is not known yet, so the row gets a provisional sid, "HL" and 32
+ * random hex digits, written to sid_out. call->sid must be NULL; status NULL
+ * means STORE_STATUS_REQUESTING.
+ */
+int store_call_outbound_begin(struct store *s, const struct store_call *call,
+                              char sid_out[STORE_SID_SIZE], struct hl_err *err);
+
+/* How a REST request for an outbound call or message ended. */
+struct store_outcome {
+    const char *sid;    /* Twilio's CallSid/MessageSid; NULL when Twilio gave none */
+    const char *status; /* required: Twilio's status, "failed", or STORE_STATUS_UNKNOWN */
+    const char *error_code;
+    const char *error_message;
+};
+
+/*
+ * Record the outcome on the row store_call_outbound_begin() made. With a sid
+ * the row takes it. Twilio's status callbacks can arrive before the REST
+ * answer; if one already created a row under that sid, the two become one
+ * row — the callback's (its events and later status kept, the outbound
+ * fields such as flow, user_id and metadata added) — and the provisional
+ * row is removed. HL_ENOTFOUND when no row has provisional_sid.
+ */
+int store_call_outbound_end(struct store *s, const char *provisional_sid,
+                            const struct store_outcome *outcome, struct hl_err *err);
+
+/*
+ * The same for a message stored with store_message_add() (sid NULL) before
+ * its REST request: the row id takes the sid, status and error. A row a
+ * status callback made under that sid first is folded into it (the later of
+ * the two statuses wins, as in store_message_status). HL_ENOTFOUND: no row id.
+ */
+int store_message_outbound_end(struct store *s, long long id, const struct store_outcome *outcome,
+                               struct hl_err *err);
+
+/* ---- Reading history ------------------------------------------------------------------ */
+
+/*
+ * Rows are handed to a callback one at a time, newest first where the
+ * function says so; strings in a row are valid only during the callback.
+ * Lists page with a cursor: pass the id of the last row seen as before_id
+ * (STORE_NONE: from the newest) and at most limit rows (1..1000) come back.
+ */
+struct store_list {
+    const char *phone; /* only rows from or to this number (E.164); NULL: all */
+    long long before_id;
+    int limit;
+};
+
+struct store_call_row {
+    long long id;
+    struct store_call call;
+    const char *error_code;
+    const char *error_message;
+    const char *created_at;
+    const char *updated_at;
+};
+
+struct store_event_row {
+    long long id;
+    const char *call_sid;
+    const char *status;
+    long long sequence;
+    const char *timestamp;
+    const char *params_json;
+    const char *received_at;
+};
+
+struct store_recording_row {
+    long long id;
+    struct store_recording rec;
+    const char *received_at;
+    const char *created_at;
+    const char *updated_at;
+};
+
+struct store_transcription_row {
+    long long id;
+    const char *recording_sid;
+    const char *call_sid;
+    const char *engine;
+    const char *text;
+    double confidence;  /* < 0 when unknown */
+    double duration_s;  /* < 0 when unknown */
+    const char *analysis_json;
+    const char *created_at;
+};
+
+struct store_message_row {
+    long long id;
+    struct store_message msg;
+    const char *created_at;
+    const char *updated_at;
+};
+
+/* Calls, newest first. */
+int store_call_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                    struct hl_err *err);
+
+/* One call by sid (HL_ENOTFOUND when there is none). */
+int store_call_get(struct store *s, const char *sid,
+                   void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
+                   struct hl_err *err);
+
+/* A call's status events, recordings and transcriptions, oldest first. */
+int store_call_events(struct store *s, const char *call_sid,
+                      void (*each)(void *ctx, const struct store_event_row *row), void *ctx,
+                      struct hl_err *err);
+int store_call_recordings(struct store *s, const char *call_sid,
+                          void (*each)(void *ctx, const struct store_recording_row *row),
+                          void *ctx, struct hl_err *err);
+int store_call_transcriptions(struct store *s, const char *call_sid,
+                              void (*each)(void *ctx, const struct store_transcription_row *row),
+                              void *ctx, struct hl_err *err);
+
+/* Messages, newest first. */
+int store_message_list(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                       struct hl_err *err);
+
 /* ---- Batched work (group commit) --------------------------------------------------- */
 
 /*

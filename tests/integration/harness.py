@@ -8,6 +8,7 @@ secret may appear in it (hotline masks numbers and redacts secrets itself).
 
 Requests are signed with Debian's official python3-twilio RequestValidator.
 """
+import base64
 import json
 import os
 import re
@@ -89,7 +90,11 @@ def read_response(sock):
 
 
 class Server:
-    def __init__(self, extra_env=None, auth_token=None):
+    """emulator=True runs hotline with no Twilio account: the built-in emulator answers the
+    REST API on the server's own port. Its account file is written here first, so the test
+    knows the token that signs webhooks."""
+
+    def __init__(self, extra_env=None, auth_token=None, emulator=False):
         self.dir = tempfile.mkdtemp(prefix="hotline-test-")
         self.port = free_port()
         self.base = "http://127.0.0.1:%d" % self.port
@@ -116,6 +121,14 @@ class Server:
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:
                 self.env[k] = os.environ[k]
+        self.emulator = emulator
+        if emulator:
+            del self.env["TWILIO_ACCOUNT_SID"], self.env["TWILIO_AUTH_TOKEN"]
+            self.env["SIM_ACCOUNT_FILE"] = os.path.join(self.dir, "emulator-account")
+            fd = os.open(self.env["SIM_ACCOUNT_FILE"], os.O_WRONLY | os.O_CREAT, 0o600)
+            os.write(fd, ("TWILIO_ACCOUNT_SID=%s\nTWILIO_AUTH_TOKEN=%s\n"
+                          % (self.account_sid, self.auth_token)).encode())
+            os.close(fd)
         self.env.update(extra_env or {})
         self.validator = RequestValidator(self.auth_token)
         self.proc = None
@@ -189,6 +202,46 @@ class Server:
             head += "Content-Length: %d\r\n" % len(body)
         return self.raw(head.encode() + b"\r\n" + body)
 
+    def api(self, method, target, body=None, key=None, headers=None):
+        """A JSON API request with a bearer key (the server's own unless key is given;
+        key="" sends none)."""
+        h = {}
+        key = self.api_key if key is None else key
+        if key:
+            h["Authorization"] = "Bearer " + key
+        data = b""
+        if body is not None:
+            data = body if isinstance(body, bytes) else json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        h.update(headers or {})
+        return self.request(method, target, data, h)
+
+    def twilio(self, method, path, params=None):
+        """A REST request to the emulator mounted on this server, with the account's Basic
+        auth; path is relative to /2010-04-01/Accounts/{sid}."""
+        target = "/2010-04-01/Accounts/%s%s" % (self.account_sid, path)
+        auth = base64.b64encode(("%s:%s" % (self.account_sid, self.auth_token)).encode()).decode()
+        h = {"Authorization": "Basic " + auth}
+        body = b""
+        if params is not None:
+            body = urllib.parse.urlencode(params, doseq=True).encode()
+            h["Content-Type"] = "application/x-www-form-urlencoded"
+        return self.request(method, target, body, h)
+
+    def run_cli(self, *args, timeout=60):
+        """Run `hotline ARGS` with the server's environment and working directory."""
+        return subprocess.run([HOTLINE] + list(args), env=self.env, cwd=self.dir,
+                              capture_output=True, text=True, timeout=timeout)
+
+    def wait_for(self, predicate, timeout=10, what="condition"):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            value = predicate()
+            if value:
+                return value
+            time.sleep(0.05)
+        raise AssertionError("timed out waiting for " + what)
+
     def sign(self, target, params):
         return self.validator.compute_signature(self.base + target, dict(params))
 
@@ -241,10 +294,11 @@ def assert_log_private(log, secret_values):
 class ServerTest(unittest.TestCase):
     """A TestCase with one fresh server per test class."""
     extra_env = None
+    emulator = False
 
     @classmethod
     def setUpClass(cls):
-        cls.server = Server(cls.extra_env).start()
+        cls.server = Server(cls.extra_env, emulator=cls.emulator).start()
 
     @classmethod
     def tearDownClass(cls):
