@@ -10,6 +10,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 packages=(
   build-essential cmake pkg-config
   libmicrohttpd-dev libssl-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev
+  libespeak-ng-dev espeak-ng-data libexpat1-dev
   libcmocka-dev clang libclang-rt-14-dev
   sqlite3 python3 python3-twilio nodejs wrk valgrind curl
 )

@@ -24,6 +24,7 @@ struct rest_client;
 struct sim;
 struct ratelimit;
 struct workpool;
+struct tts;
 
 struct app {
     const struct config *cfg;
@@ -34,6 +35,7 @@ struct app {
     struct sim *sim;          /* the built-in emulator, mounted here in emulator mode; or NULL */
     struct ratelimit *send_limit; /* API sends per key */
     struct workpool *senders;     /* where API sends wait on Twilio, off the HTTP threads */
+    struct tts *tts;              /* speech for calls, and its media cache */
 };
 
 /*

@@ -23,6 +23,7 @@
 
 #include "core/log.h"
 #include "http/router.h"
+#include "media/media.h"
 #include "ops/ops.h"
 #include "sim/sim.h"
 #include "twilio/signature.h"
@@ -76,6 +77,9 @@ static const struct route routes[] = {
     {HTTP_GET | HTTP_HEAD, "/api/calls", ROUTE_API, api_calls_list},
     {HTTP_GET | HTTP_HEAD, "/api/twilio/calls", ROUTE_API, api_calls_list},
     {HTTP_GET | HTTP_HEAD, "/api/calls/{sid}", ROUTE_API, api_call_get},
+    {HTTP_POST, "/api/calls/{sid}/say", ROUTE_API | ROUTE_SEND, api_call_say},
+    {HTTP_POST, "/api/tts", ROUTE_API, api_tts_create},
+    {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
 
     {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},

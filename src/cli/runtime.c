@@ -11,8 +11,30 @@
 #include "api/ratelimit.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "speech/tts.h"
 #include "twilio/rest.h"
 #include "core/banned.h"
+
+/* Text-to-speech and its cache; media ids are keyed by the token that signs webhooks. */
+static int open_tts(struct runtime *rt)
+{
+    const struct config *cfg = &rt->cfg;
+    struct tts_options to = {0};
+    struct hl_err err = {0};
+
+    to.engine = cfg->tts_engine;
+    to.base_url = cfg->tts_base_url;
+    to.api_key = cfg->tts_api_key;
+    to.default_voice = cfg->tts_default_voice;
+    to.media_dir = cfg->media_dir;
+    to.id_key = rt->app.auth_token;
+    to.timeout_ms = cfg->twilio_timeout_s * 1000;
+    if (tts_new(&rt->app.tts, &to, &err) != HL_OK) {
+        fprintf(stderr, "hotline: TTS: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
 
 /* Sends waiting on Twilio at once, and queued behind them before the API answers 503. */
 enum { RUNTIME_SENDERS = 8, RUNTIME_SENDS_QUEUED = 4096 };
@@ -119,7 +141,7 @@ int runtime_open(struct runtime *rt, unsigned flags)
     rt->app.cfg = &rt->cfg;
     if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, flags & RUNTIME_MIGRATE)) != 0 ||
         ((flags & RUNTIME_SERVE) && (rc = open_emulator(rt)) != 0) ||
-        (rc = open_senders(rt, flags & RUNTIME_SERVE)) != 0) {
+        (rc = open_senders(rt, flags & RUNTIME_SERVE)) != 0 || (rc = open_tts(rt)) != 0) {
         runtime_close(rt);
         return rc;
     }
@@ -129,6 +151,8 @@ int runtime_open(struct runtime *rt, unsigned flags)
 void runtime_close(struct runtime *rt)
 {
     workpool_free(rt->app.senders);
+    tts_free(rt->app.tts);
+    rt->app.tts = NULL;
     ratelimit_free(rt->app.send_limit);
     rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);
