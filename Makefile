@@ -8,7 +8,7 @@ JOBS ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
 .PHONY: all deps build build-asan build-release build-fuzz run test test-plain test-asan test-fuzz \
-	bench clean
+	demo bench clean
 
 all: build
 
@@ -45,6 +45,9 @@ test-fuzz: build-fuzz
 	ctest --test-dir build-fuzz $(CTEST_FLAGS)
 
 test: test-plain test-asan test-fuzz
+
+demo: build
+	./build/hotline demo
 
 bench: build-release
 	bash bench/webhook.sh

@@ -11,7 +11,7 @@
 
 static void message_run(struct api_send *s)
 {
-    struct outbound o = {s->r.app->cfg, s->r.app->store, s->r.app->rest};
+    struct outbound o = {s->r.app->cfg, s->r.app->store, s->r.app->rest, s->r.app->flows};
     struct outbound_result out;
     struct hl_err err = {0};
     int rc = outbound_message(&o, &s->u.message, &out, &err);

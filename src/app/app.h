@@ -25,6 +25,7 @@ struct sim;
 struct ratelimit;
 struct workpool;
 struct tts;
+struct flows;
 
 struct app {
     const struct config *cfg;
@@ -36,6 +37,7 @@ struct app {
     struct ratelimit *send_limit; /* API sends per key */
     struct workpool *senders;     /* where API sends wait on Twilio, off the HTTP threads */
     struct tts *tts;              /* speech for calls, and its media cache */
+    struct flows *flows;          /* the call flows this server runs */
 };
 
 /*

@@ -53,6 +53,9 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/twilio/voice", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
     {HTTP_POST, "/twilio/voice/incoming", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
 
+    {HTTP_POST, "/twilio/flow/{step}", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_flow_step},
+    {HTTP_POST, "/twilio/gather", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_flow_step},
+
     {HTTP_POST, "/twilio/status", ROUTE_TWILIO, webhook_call_status},
     {HTTP_POST, "/api/twilio/status", ROUTE_TWILIO, webhook_call_status},
     {HTTP_POST, "/twilio/voice/status", ROUTE_TWILIO, webhook_call_status},

@@ -39,6 +39,8 @@ int cmd_serve(int argc, char **argv);
 int cmd_sim(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
+int cmd_contacts(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);

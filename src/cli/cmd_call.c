@@ -51,7 +51,7 @@ int cmd_call(int argc, char **argv)
     if ((rc = parse_call(argc, argv, &rq)) != 0 || (rc = runtime_open(&rt, RUNTIME_MIGRATE)) != 0)
         return rc;
     {
-        struct outbound o = {&rt.cfg, rt.app.store, rt.app.rest};
+        struct outbound o = {&rt.cfg, rt.app.store, rt.app.rest, rt.app.flows};
         rc = cli_report_send("call", outbound_call(&o, &rq, &out, &err), &out, &err);
     }
     runtime_close(&rt);

@@ -48,7 +48,7 @@ int cmd_sms(int argc, char **argv)
     if ((rc = parse_sms(argc, argv, &rq)) != 0 || (rc = runtime_open(&rt, RUNTIME_MIGRATE)) != 0)
         return rc;
     {
-        struct outbound o = {&rt.cfg, rt.app.store, rt.app.rest};
+        struct outbound o = {&rt.cfg, rt.app.store, rt.app.rest, rt.app.flows};
         rc = cli_report_send(rq.whatsapp ? "whatsapp" : "sms",
                              outbound_message(&o, &rq, &out, &err), &out, &err);
     }

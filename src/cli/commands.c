@@ -14,14 +14,19 @@ static const struct cli_command commands[] = {
      "usage: hotline serve\n\n"
      "Serves on HOST:PORT until SIGTERM or SIGINT, then finishes the requests in\n"
      "flight and stops. Applies pending database migrations first.\n"},
-    {"sim", cmd_sim, "the built-in Twilio emulator (serve it alone; simulate a texting phone)",
+    {"sim", cmd_sim, "the built-in Twilio emulator (serve it alone; simulate a phone)",
      "usage: hotline sim serve [--port N]\n"
-     "       hotline sim sms --from +1... [--to +1...] [--whatsapp] TEXT\n\n"
+     "       hotline sim sms --from +1... [--to +1...] [--whatsapp] TEXT\n"
+     "       hotline sim call [--flow NAME] [--from +1...] [--to +1...] [--url URL]\n"
+     "                        [--digits 1] [--speech TEXT] [--say TEXT] [--dial STATUS] ...\n\n"
      "serve  runs the emulator's Twilio REST API alone on SIM_PORT (default 8081); point\n"
      "       TWILIO_API_BASE at it. `hotline serve` already includes it when no Twilio\n"
      "       account is configured.\n"
      "sms    a phone texts the business: the emulator delivers the message to hotline as\n"
-     "       a signed webhook and prints hotline's reply.\n"},
+     "       a signed webhook and prints hotline's reply.\n"
+     "call   a phone calls the business: the emulator runs hotline's TwiML with a scripted\n"
+     "       caller (--digits, --speech, --say for <Record>, --dial no-answer; repeatable,\n"
+     "       in order) and prints the conversation. Exit 1 if the call ends with an error.\n"},
     {"call", cmd_call, "place an outbound call (as POST /api/calls does)",
      "usage: hotline call +15551234567 [--message TEXT] [--flow NAME] [--record]\n\n"
      "Stores the call, asks Twilio (or the emulator) to place it and prints its SID and\n"
@@ -30,6 +35,16 @@ static const struct cli_command commands[] = {
      "usage: hotline sms +15551234567 TEXT [--whatsapp]\n\n"
      "Stores the message, sends it through Twilio (or the emulator) and prints its SID\n"
      "and status. Opted-out numbers are refused.\n"},
+    {"demo", cmd_demo, "run every built-in flow end to end against the emulator",
+     "usage: hotline demo\n\n"
+     "Starts a server and its emulator on a free port with a temporary database, plays a\n"
+     "scripted caller through each built-in flow, prints each conversation, and exits 1\n"
+     "if any flow did not reach its end. Needs nothing configured; reads no .env.\n"},
+    {"contacts", cmd_contacts, "import contacts that flows greet by name",
+     "usage: hotline contacts import FILE.csv\n\n"
+     "The first line names the columns: \"phone\" (E.164) is required, \"name\" fills\n"
+     "{contact.name} and every other column a {contact.<column>} of flow texts. A\n"
+     "contact already known is replaced.\n"},
     {"migrate", cmd_migrate, "apply pending database migrations",
      "usage: hotline migrate\n\nBrings the database at DATABASE_URL to the current schema.\n"},
     {"check", cmd_check, "run the self-test (as GET /twilio/test does)",

@@ -11,6 +11,8 @@
 #include "api/ratelimit.h"
 #include "core/log.h"
 #include "core/workpool.h"
+#include "flows/engine.h"
+#include "flows/flow.h"
 #include "speech/tts.h"
 #include "twilio/rest.h"
 #include "core/banned.h"
@@ -32,6 +34,18 @@ static int open_tts(struct runtime *rt)
     if (tts_new(&rt->app.tts, &to, &err) != HL_OK) {
         fprintf(stderr, "hotline: TTS: %s\n", err.msg);
         return 1;
+    }
+    return 0;
+}
+
+/* The flows, checked whole: a bad flow file stops start-up naming the file, step and reason. */
+static int open_flows(struct runtime *rt)
+{
+    struct hl_err err = {0};
+
+    if (flows_load(&rt->app.flows, &rt->cfg, &err) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 2;
     }
     return 0;
 }
@@ -139,12 +153,15 @@ int runtime_open(struct runtime *rt, unsigned flags)
     if ((rc = cli_load_config(&rt->cfg)) != 0)
         return rc;
     rt->app.cfg = &rt->cfg;
-    if ((rc = open_account(rt)) != 0 || (rc = open_store(rt, flags & RUNTIME_MIGRATE)) != 0 ||
+    if ((rc = open_account(rt)) != 0 || (rc = open_flows(rt)) != 0 ||
+        (rc = open_store(rt, flags & RUNTIME_MIGRATE)) != 0 ||
         ((flags & RUNTIME_SERVE) && (rc = open_emulator(rt)) != 0) ||
         (rc = open_senders(rt, flags & RUNTIME_SERVE)) != 0 || (rc = open_tts(rt)) != 0) {
         runtime_close(rt);
         return rc;
     }
+    if (flags & RUNTIME_SERVE)
+        flow_engine_prepare_audio(rt->app.flows, &rt->cfg, rt->app.tts, rt->app.senders);
     return 0;
 }
 
@@ -152,7 +169,9 @@ void runtime_close(struct runtime *rt)
 {
     workpool_free(rt->app.senders);
     tts_free(rt->app.tts);
+    flows_free(rt->app.flows);
     rt->app.tts = NULL;
+    rt->app.flows = NULL;
     ratelimit_free(rt->app.send_limit);
     rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);

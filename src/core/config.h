@@ -42,6 +42,8 @@ struct config {
 
     /* flows, speech and analysis engines */
     char *flow;
+    char *flows_dir;
+    char *optout_phrases;
     char *tts_engine;
     char *tts_base_url;
     char *tts_api_key;

@@ -13,21 +13,21 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/phone.h"
+#include "flows/flow.h"
 #include "twilio/rest.h"
 #include "twilio/twiml.h"
 #include "core/banned.h"
 
 enum { URL_MAX = 2048 };
 
-static const char *const builtin_flows[] = {"ivr-tts", "receptionist", "record-analyze",
-                                            "outbound-consent", "voicemail"};
-
-int outbound_flow_known(const char *name)
+int outbound_flow_known(const struct outbound *o, const char *name)
 {
     size_t i;
 
-    for (i = 0; name && i < HL_ARRAY_LEN(builtin_flows); i++)
-        if (strcmp(name, builtin_flows[i]) == 0)
+    if (o->flows)
+        return flows_get(o->flows, name) != NULL;
+    for (i = 0; name && flow_builtin_names[i]; i++)
+        if (strcmp(name, flow_builtin_names[i]) == 0)
             return 1;
     return 0;
 }
@@ -130,9 +130,9 @@ static int check_call(const struct outbound *o, const struct outbound_call_reque
         return bad_field(out, "message", err, "give message or flow, not both");
     if (rq->message && (!*rq->message || utf8_chars(rq->message) > 4096))
         return bad_field(out, "message", err, "must be 1 to 4096 characters");
-    if (rq->flow && !outbound_flow_known(rq->flow))
+    if (rq->flow && !outbound_flow_known(o, rq->flow))
         return bad_field(out, "flow", err,
-                         "not a built-in flow (ivr-tts, receptionist, record-analyze, "
+                         "no such flow (built in: ivr-tts, receptionist, record-analyze, "
                          "outbound-consent, voicemail)");
     return sender(o, 0, out, err);
 }

@@ -28,12 +28,14 @@
 #include "store/store.h"
 
 struct rest_client;
+struct flows;
 
 /* What the outbound path needs; every pointer borrowed. */
 struct outbound {
     const struct config *cfg;
     struct store *store;
     struct rest_client *rest;
+    const struct flows *flows; /* the flows a call may run; NULL: the built-in ones */
 };
 
 /* The caller ID / sender the emulator gives every account (Twilio's magic test number). */
@@ -84,7 +86,7 @@ int outbound_call(const struct outbound *o, const struct outbound_call_request *
 int outbound_message(const struct outbound *o, const struct outbound_message_request *rq,
                      struct outbound_result *out, struct hl_err *err);
 
-/* Is name one of the built-in flows? */
-int outbound_flow_known(const char *name);
+/* Is name a flow a call can run (in o->flows, or built in)? */
+int outbound_flow_known(const struct outbound *o, const char *name);
 
 #endif

@@ -79,6 +79,11 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err);
 
+    int (*contact_put)(struct store *s, const struct store_contact *c, struct hl_err *err);
+    int (*contact_get)(struct store *s, const char *phone,
+                       void (*each)(void *ctx, const struct store_contact *c), void *ctx,
+                       struct hl_err *err);
+
     void (*submit)(struct store *s, struct store_task *task);
 };
 

@@ -244,6 +244,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
         "FROM messages WHERE (from_number = ?3 OR to_number = ?3) AND (?1 IS NULL OR id < ?1) "
         "ORDER BY id DESC LIMIT ?2",
+
+    [ST_CONTACT_PUT] =
+        "INSERT INTO contacts (phone, name, fields, created_at, updated_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (phone) DO UPDATE SET name = excluded.name, "
+        "fields = excluded.fields, updated_at = excluded.updated_at",
+    [ST_CONTACT_GET] = "SELECT phone, name, fields FROM contacts WHERE phone = ?1",
 };
 
 /* clang-format on */
@@ -649,5 +655,7 @@ const struct store_engine store_sqlite_engine = {
     .call_recordings = sqlite_call_recordings,
     .call_transcriptions = sqlite_call_transcriptions,
     .message_list = sqlite_message_list,
+    .contact_put = sqlite_contact_put,
+    .contact_get = sqlite_contact_get,
     .submit = sqlite_submit,
 };

@@ -59,6 +59,8 @@ enum stmt_id {
     ST_TRANSCRIPT_LIST_CALL,
     ST_MSG_LIST,
     ST_MSG_LIST_PHONE,
+    ST_CONTACT_PUT,
+    ST_CONTACT_GET,
     ST_COUNT
 };
 
@@ -234,6 +236,11 @@ int sqlite_call_transcriptions(struct store *base, const char *call_sid,
 int sqlite_message_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err);
+
+int sqlite_contact_put(struct store *base, const struct store_contact *c, struct hl_err *err);
+int sqlite_contact_get(struct store *base, const char *phone,
+                       void (*each)(void *ctx, const struct store_contact *c), void *ctx,
+                       struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

@@ -327,6 +327,15 @@ int sqlite_message_status(struct store *base, const char *sid, const char *statu
     return run_strings(base, ST_MSG_STATUS, args, HL_ARRAY_LEN(args), err);
 }
 
+/* ---- Contacts ------------------------------------------------------------------------- */
+
+int sqlite_contact_put(struct store *base, const struct store_contact *c, struct hl_err *err)
+{
+    const char *args[] = {c->phone, c->name, c->fields_json};
+
+    return run_strings(base, ST_CONTACT_PUT, args, HL_ARRAY_LEN(args), err);
+}
+
 /* ---- Opt-outs ------------------------------------------------------------------------- */
 
 int sqlite_optout_set(struct store *base, const char *phone, const char *keyword,

@@ -215,6 +215,31 @@ int sqlite_call_transcriptions(struct store *base, const char *call_sid,
                      (any_fn)each, ctx, NULL, err);
 }
 
+/* ---- Contacts ------------------------------------------------------------------------- */
+
+static void read_contact(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_contact c;
+
+    c.phone = col_text(st, 0);
+    c.name = col_text(st, 1);
+    c.fields_json = col_text(st, 2);
+    ((void (*)(void *, const struct store_contact *))each)(ctx, &c);
+}
+
+int sqlite_contact_get(struct store *base, const char *phone,
+                       void (*each)(void *ctx, const struct store_contact *c), void *ctx,
+                       struct hl_err *err)
+{
+    int rows = 0;
+    int rc = read_rows(base, ST_CONTACT_GET, bind_sid, phone, read_contact, (any_fn)each, ctx,
+                       &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "no contact for this number");
+    return rc;
+}
+
 /* ---- Messages ------------------------------------------------------------------------- */
 
 /* Columns: id, MSG_COLUMNS (1..14), created_at, updated_at. */

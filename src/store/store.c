@@ -294,6 +294,24 @@ int store_message_list(struct store *s, const struct store_list *q,
     return rc ? rc : s->engine->message_list(s, q, each, ctx, err);
 }
 
+/* ---- Contacts ------------------------------------------------------------------------- */
+
+int store_contact_put(struct store *s, const struct store_contact *c, struct hl_err *err)
+{
+    int rc = need(c->phone, "contact phone", err);
+
+    return rc ? rc : s->engine->contact_put(s, c, err);
+}
+
+int store_contact_get(struct store *s, const char *phone,
+                      void (*each)(void *ctx, const struct store_contact *c), void *ctx,
+                      struct hl_err *err)
+{
+    int rc = need(phone, "contact phone", err);
+
+    return rc ? rc : s->engine->contact_get(s, phone, each, ctx, err);
+}
+
 void store_time_now(char out[STORE_TIME_SIZE])
 {
     struct timespec ts;

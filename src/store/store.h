@@ -416,6 +416,26 @@ int store_message_list(struct store *s, const struct store_list *q,
                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                        struct hl_err *err);
 
+/* ---- Contacts ------------------------------------------------------------------------- */
+
+/*
+ * What hotline knows about a number, for flow templates ({contact.name},
+ * {contact.<field>}). fields_json is an object of strings.
+ */
+struct store_contact {
+    const char *phone; /* E.164, required */
+    const char *name;
+    const char *fields_json;
+};
+
+/* Insert the contact or replace the one with the same phone. */
+int store_contact_put(struct store *s, const struct store_contact *c, struct hl_err *err);
+
+/* The contact of phone, handed to each (HL_ENOTFOUND when there is none). */
+int store_contact_get(struct store *s, const char *phone,
+                      void (*each)(void *ctx, const struct store_contact *c), void *ctx,
+                      struct hl_err *err);
+
 /* ---- Batched work (group commit) --------------------------------------------------- */
 
 /*

@@ -13,8 +13,11 @@
 
 #include "app/app.h"
 
-/* POST /twilio/voice: a call starts; greet and record (the flow engine replaces this). */
+/* POST /twilio/voice: a call starts; its flow's first TwiML. */
 void webhook_voice(struct app_request *r);
+
+/* POST /twilio/flow/{step} (alias /twilio/gather): the caller answered at a step. */
+void webhook_flow_step(struct app_request *r);
 
 /* POST /twilio/status: a call status callback, stored as an event once. */
 void webhook_call_status(struct app_request *r);

@@ -27,15 +27,17 @@ class VoiceTest(ServerTest):
         self.assertEqual(r.headers["content-type"], "text/xml; charset=utf-8")
         doc = r.xml()
         self.assertEqual(doc.tag, "Response")
-        self.assertEqual([c.tag for c in doc], ["Say", "Record", "Say", "Hangup"])
+        # The voicemail flow (FLOW's default): greeting, a <Record>, and a redirect for silence.
+        self.assertEqual([c.tag for c in doc], ["Say", "Record", "Redirect"])
         self.assertIn("Test Dental", doc[0].text)
         self.assertEqual(doc[0].get("voice"), "Polly.Joanna")
         record = doc[1]
-        self.assertEqual(record.get("action"), self.server.base + "/twilio/recording")
+        self.assertEqual(record.get("action"), self.server.base + "/twilio/flow/message?flow=voicemail")
         self.assertEqual(record.get("finishOnKey"), "#")
         self.assertEqual(record.get("playBeep"), "true")
         self.assertEqual(record.get("recordingStatusCallback"),
                          self.server.base + "/twilio/recording-status")
+        self.assertEqual(doc[2].text, self.server.base + "/twilio/flow/message?flow=voicemail&noinput=1")
 
     def test_voice_stores_the_call(self):
         call_sid = sid("CA")

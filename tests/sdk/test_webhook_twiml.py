@@ -3,8 +3,9 @@ twilio-node builder from the same verbs and attributes, must come out the
 same (compared canonicalized).
 
 A real server is driven through each webhook answer there is today — the
-voice greeting, the recording thanks, call/recording/message status, an SMS
-note reply, HELP, START, WhatsApp STOP, SMS STOP — and each answer is
+recording thanks, call/recording/message status, an SMS note reply, HELP,
+START, WhatsApp STOP, SMS STOP, and every built-in flow's first document and
+the next one after an answer (consent, recordings, an opt-out) — and each is
 parsed, turned into the verb tree that tests/sdk/twiml_build.js reads,
 rebuilt with twilio.twiml.VoiceResponse / MessagingResponse, and compared.
 """
@@ -71,7 +72,30 @@ class WebhookTwimlTest(unittest.TestCase):
                                     ("sms-stop", "STOP", "+14155550111")):
             params = dict(sms, MessageSid=sid("SM"), Body=body, From=sender)
             answers.append((label, "messaging", s.post_form("/twilio/sms", params)))
+        answers += self.flow_answers()
         return answers
+
+    def flow_answers(self):
+        """The documents each built-in flow emits at its start and after an answer."""
+        s, out = self.server, []
+        for flow in ("voicemail", "receptionist", "record-analyze", "ivr-tts", "outbound-consent"):
+            call = sid("CA")
+            params = voice_params(call, Direction="outbound-api") if flow == "outbound-consent" \
+                else voice_params(call)
+            r = s.post_form("/twilio/voice?flow=" + flow, params)
+            out.append(("flow " + flow, "voice", r))
+            action = next(e.get("action") for e in r.xml().iter() if e.get("action")) \
+                if flow != "ivr-tts" else None
+            if not action:
+                continue
+            answer = dict(params, SpeechResult="yes", RecordingSid=sid("RE"),
+                          RecordingUrl="https://api.twilio.com/r", RecordingDuration="2")
+            out.append(("flow %s answered" % flow, "voice",
+                        s.post_form(action[len(s.base):], answer)))
+            if flow == "outbound-consent":
+                out.append(("flow opt-out", "voice", s.post_form(action[len(s.base):], dict(
+                    params, SpeechResult="please remove me"))))
+        return out
 
     def test_every_webhook_answer_matches_twilio_node(self):
         answers = self.collect()
@@ -86,7 +110,8 @@ class WebhookTwimlTest(unittest.TestCase):
             self.assertIsInstance(sdk, str, (label, sdk))
             self.assertEqual(canonical(r.text), canonical(sdk), label)
             passed += 1
-        self.assertEqual(passed, 10)
+        self.assertEqual(passed, len(answers))
+        self.assertGreaterEqual(passed, 20)
         print("webhook_twiml: %d passed, 0 failed" % passed)
 
 
