@@ -37,7 +37,11 @@ void tts_free(struct tts *t);
 
 /*
  * The id of (voice, text) when its audio is already cached; HL_ENOTFOUND
- * when not. Cheap (no synthesis): safe on any thread.
+ * when not — id is filled then too, so a caller can hand out the media URL
+ * before rendering (POST /api/calls/{sid}/say does). HL_EINVAL, with err
+ * starting "text:" or "voice:", for empty or over-long text or a voice name
+ * that is not letters, digits and _ . + - (whether espeak-ng has the voice is
+ * only known when rendering). Cheap (no synthesis): safe on any thread.
  */
 int tts_lookup(struct tts *t, const char *voice, const char *text, char id[TTS_ID_SIZE],
                struct hl_err *err);
@@ -45,7 +49,10 @@ int tts_lookup(struct tts *t, const char *voice, const char *text, char id[TTS_I
 /*
  * Synthesise (voice, text) unless cached, store it atomically, and give its
  * id. Blocks for the synthesis or the HTTP request: never call it on an
- * HTTP thread or the store's writer thread.
+ * HTTP thread or the store's writer thread. Errors: HL_EINVAL as for
+ * tts_lookup() and for a voice espeak-ng does not have ("voice: ...");
+ * the http engine's HL_EREMOTE, HL_EUNREACHABLE, HL_EUNKNOWN and
+ * HL_ETOOLARGE (speech/tts_http.h); HL_EIO when the file cannot be written.
  */
 int tts_render(struct tts *t, const char *voice, const char *text, char id[TTS_ID_SIZE],
                struct hl_err *err);
