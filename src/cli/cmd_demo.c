@@ -6,7 +6,8 @@
  * folder, so no .env of yours is read), then plays a scripted caller
  * through each built-in flow with `hotline sim call` and prints each
  * transcript under the flow's name. A flow passes when its call completes
- * without an error and reaches its recording. The server is stopped by its
+ * without an error, its caller was recorded, hotline hung up at the end of
+ * the flow, and its own mark shows (the menu choice, the consent...). The server is stopped by its
  * PID and the folder removed. Exit 0 when every flow passed.
  */
 #include <curl/curl.h>
@@ -32,17 +33,19 @@ enum { DEMO_START_WAIT_MS = 15000, DEMO_OUTPUT_MAX = 256 << 10 };
 struct demo_flow {
     const char *flow;
     const char *script[6];
-    const char *expect; /* must appear in the transcript */
+    const char *expect; /* must appear in the transcript, besides the recording and the goodbye */
 };
 
 static const struct demo_flow demo_flows[] = {
     {"ivr-tts", {"--digits", "1", "--say", "I would like to check my balance, please."},
-     "recording"},
-    {"receptionist", {"--say", "I need an appointment tomorrow at 3 PM."}, "recording"},
-    {"record-analyze", {"--say", "I am interested in your premium plan."}, "recording"},
+     "caller: presses 1"},
+    {"receptionist", {"--say", "I need an appointment tomorrow at 3 PM."},
+     "We will reply on WhatsApp"},
+    {"record-analyze", {"--say", "I am interested in your premium plan."}, "This call is recorded"},
     {"outbound-consent", {"--speech", "yes", "--say", "Yes, next Tuesday works for me."},
-     "recording"},
-    {"voicemail", {"--say", "Hi, this is Ada. Please call me back tomorrow."}, "recording"},
+     "may I record this call"},
+    {"voicemail", {"--say", "Hi, this is Ada. Please call me back tomorrow."},
+     "Your message has been saved"},
 };
 
 struct demo {
@@ -197,7 +200,8 @@ static int run_flow(const struct demo *d, const struct demo_flow *f)
     close(fds[0]);
     waitpid(pid, &status, 0);
     ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out.len &&
-         strstr(buf_str(&out), f->expect) != NULL;
+         strstr(buf_str(&out), f->expect) && strstr(buf_str(&out), "twilio: recording ") &&
+         strstr(buf_str(&out), "hotline: hangs up");
     printf("--- %s: %s\n", f->flow, ok ? "reached its end" : "FAILED");
     buf_release(&out);
     return ok;

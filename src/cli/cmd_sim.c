@@ -8,6 +8,13 @@
  *   hotline sim sms --from +1... [--to +1...] [--whatsapp] TEXT
  *       a phone texts the business: POST {TWILIO_API_BASE}/sim/Messages.json
  *       with the emulator account's credentials, and print hotline's reply.
+ *   hotline sim call [--flow NAME] [--from +1...] [--to +1...] [--url URL]
+ *                    [--digits 1] [--speech TEXT] [--say TEXT] [--dial STATUS] ...
+ *       a phone calls the business: POST {TWILIO_API_BASE}/sim/Calls.json with
+ *       the script (options repeatable, order kept), then print the transcript
+ *       as it happens (polled every 100 ms). Exit 0 when the call ended
+ *       without an error, 1 when it ended with one (12100 ...) or the emulator
+ *       could not be reached, 2 on wrong usage.
  */
 #include <curl/curl.h>
 #include <jansson.h>
@@ -16,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/buf.h"
@@ -138,11 +146,17 @@ static int sim_serve(int argc, char **argv)
     if ((rc = cli_load_config(&cfg)) != 0)
         return rc;
     if ((rc = load_account(&cfg, &acct)) == 0) {
-        struct sim_options so = {&acct, cfg.public_base_url, cfg.sim_rate_limit, 0, NULL, NULL};
+        struct sim_options so = {0};
+        char self[300];
+        snprintf(self, sizeof(self), "http://%s:%ld", cfg.host, port ? port : cfg.sim_port);
+        so.account = &acct;
+        so.webhook_base = cfg.public_base_url;
+        so.rate_limit = cfg.sim_rate_limit;
         if (sim_new(&sim, &so, &err) != HL_OK) {
             fprintf(stderr, "hotline: emulator: %s\n", err.msg);
             rc = 1;
         } else {
+            sim_set_self_base(sim, self); /* RecordingUrl: hotline downloads recordings here */
             rc = serve_until_signal(&cfg, port ? port : cfg.sim_port, sim, &acct, &set);
         }
     }
@@ -336,13 +350,170 @@ static int sim_sms(int argc, char **argv)
     return rc;
 }
 
+/* ---- sim call ------------------------------------------------------------------------------ */
+
+enum { CALL_POLL_MS = 100, CALL_WAIT_S = 120 };
+
+/* The form for /sim/Calls.json: --flow, --from, --to, --url and the script, in order. */
+static int call_args(int argc, char **argv, CURL *curl, struct buf *body)
+{
+    static const char *const opts[][2] = {
+        {"--flow", "Flow"},     {"--from", "From"},     {"--to", "To"},   {"--url", "Url"},
+        {"--digits", "Digits"}, {"--speech", "Speech"}, {"--say", "Say"}, {"--dial", "Dial"},
+    };
+    size_t k;
+    int i;
+
+    for (i = 2; i < argc; i++) {
+        for (k = 0; k < HL_ARRAY_LEN(opts); k++)
+            if (strcmp(argv[i], opts[k][0]) == 0)
+                break;
+        if (k == HL_ARRAY_LEN(opts) || i + 1 >= argc)
+            return usage(k == HL_ARRAY_LEN(opts)
+                             ? "sim call takes --flow, --from, --to, --url, --digits, --speech, "
+                               "--say and --dial"
+                             : "that option needs a value");
+        add_field(body, curl, opts[k][1], argv[++i]);
+    }
+    return 0;
+}
+
+/* One HTTP request to the emulator (POST when form is not NULL); *status 0: no answer. */
+static void emulator_request(CURL *curl, const struct sim_account *acct, const char *url,
+                             const char *form, struct buf *answer, long *status, char *err)
+{
+    CURLcode cc;
+
+    buf_reset(answer);
+    err[0] = '\0';
+    curl_easy_setopt(curl, CURLOPT_URL, url);
+    curl_easy_setopt(curl, CURLOPT_USERNAME, acct->sid);
+    curl_easy_setopt(curl, CURLOPT_PASSWORD, acct->token);
+    if (form)
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form);
+    else
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SMS_TIMEOUT_S);
+    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer);
+    curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
+    cc = curl_easy_perform(curl);
+    *status = 0;
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
+    else if (!err[0])
+        snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+}
+
+/* Print the new lines of a transcript; 1 when the call is over (*rc its exit status). */
+static int call_print(const char *answer, long *after, int *rc)
+{
+    json_t *doc = json_loads(answer, 0, NULL), *line;
+    size_t i;
+    int done;
+
+    json_array_foreach(json_object_get(doc, "lines"), i, line) {
+        printf("%s: %s\n", str_or(json_string_value(json_object_get(line, "who")), "?"),
+               str_or(json_string_value(json_object_get(line, "text")), ""));
+        *after = (long)json_integer_value(json_object_get(line, "n"));
+    }
+    fflush(stdout);
+    done = json_is_true(json_object_get(doc, "done"));
+    *rc = json_integer_value(json_object_get(doc, "error_code")) ? 1 : 0;
+    json_decref(doc);
+    return done;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
+/* Poll the transcript until the call is over. */
+static int call_follow(CURL *curl, const struct config *cfg, const struct sim_account *acct,
+                       const char *sid, struct buf *answer)
+{
+    char url[512], err[CURL_ERROR_SIZE] = "";
+    long after = 0, status = 0, waited = 0;
+    int rc = 1;
+
+    for (; waited < CALL_WAIT_S * 1000; waited += CALL_POLL_MS) {
+        snprintf(url, sizeof(url), "%s/sim/Calls/%s/Transcript.json?after=%ld",
+                 cfg->twilio_api_base, sid, after);
+        emulator_request(curl, acct, url, NULL, answer, &status, err);
+        if (status != 200) {
+            fprintf(stderr, "hotline: sim call: the transcript could not be read (HTTP %ld%s%s)\n",
+                    status, err[0] ? ", " : "", err);
+            return 1;
+        }
+        if (call_print(buf_str(answer), &after, &rc))
+            return rc;
+        sleep_ms(CALL_POLL_MS);
+    }
+    fprintf(stderr, "hotline: sim call: the call did not end within %d s\n", CALL_WAIT_S);
+    return 1;
+}
+
+/* Place the call; its SID into sid. The exit status. */
+static int call_place(CURL *curl, const struct config *cfg, const struct sim_account *acct,
+                      const char *form, struct buf *answer, char sid[64])
+{
+    char url[512], err[CURL_ERROR_SIZE] = "";
+    long status = 0;
+    json_t *doc;
+
+    snprintf(url, sizeof(url), "%s/sim/Calls.json", cfg->twilio_api_base);
+    emulator_request(curl, acct, url, form, answer, &status, err);
+    if (!status) {
+        fprintf(stderr,
+                "hotline: sim call: cannot reach the emulator at %s (%s): is `hotline serve` "
+                "running?\n",
+                cfg->twilio_api_base, err);
+        return 1;
+    }
+    if (status != 201)
+        return sms_refused(status, buf_str(answer));
+    doc = json_loads(buf_str(answer), 0, NULL);
+    snprintf(sid, 64, "%s", str_or(json_string_value(json_object_get(doc, "sid")), ""));
+    json_decref(doc);
+    return sid[0] ? 0 : 1;
+}
+
+static int sim_call(int argc, char **argv)
+{
+    struct buf form = BUF_INIT(SMS_MAX_ANSWER), answer = BUF_INIT(SMS_MAX_ANSWER);
+    CURL *curl = curl_easy_init();
+    struct sim_account acct;
+    struct config cfg;
+    char sid[64];
+    int rc;
+
+    if (!curl)
+        return 1;
+    if ((rc = call_args(argc, argv, curl, &form)) == 0 && (rc = cli_load_config(&cfg)) == 0) {
+        if ((rc = load_account(&cfg, &acct)) == 0 &&
+            (rc = call_place(curl, &cfg, &acct, buf_str(&form), &answer, sid)) == 0)
+            rc = call_follow(curl, &cfg, &acct, sid, &answer);
+        config_release(&cfg);
+    }
+    curl_easy_cleanup(curl);
+    buf_release(&form);
+    buf_release(&answer);
+    return rc;
+}
+
 int cmd_sim(int argc, char **argv)
 {
     if (argc < 2)
-        return usage("which one: serve or sms?");
+        return usage("which one: serve, sms or call?");
     if (strcmp(argv[1], "serve") == 0)
         return sim_serve(argc, argv);
     if (strcmp(argv[1], "sms") == 0)
         return sim_sms(argc, argv);
-    return usage("unknown subcommand (serve or sms)");
+    if (strcmp(argv[1], "call") == 0)
+        return sim_call(argc, argv);
+    return usage("unknown subcommand (serve, sms or call)");
 }

@@ -88,6 +88,7 @@ static int open_emulator(struct runtime *rt)
         fprintf(stderr, "hotline: emulator: %s\n", err.msg);
         return 1;
     }
+    sim_set_self_base(rt->app.sim, rt->cfg.twilio_api_base);
     return 0;
 }
 

@@ -308,6 +308,9 @@ int httpd_port(const struct httpd *d)
     return d->port;
 }
 
+/* How much longer than the grace a stop waits for parked requests (a REST timeout and more). */
+enum { HTTPD_STOP_EXTRA_MS = 30000 };
+
 void httpd_stop(struct httpd *d, int grace_ms)
 {
     struct timespec pause = {0, 10 * 1000000};
@@ -316,6 +319,18 @@ void httpd_stop(struct httpd *d, int grace_ms)
     MHD_socket listener = MHD_quiesce_daemon(d->daemon);
 
     while (atomic_load(&d->in_flight) > 0 && waited < grace_ms) {
+        nanosleep(&pause, NULL);
+        waited += 10;
+    }
+    /*
+     * A parked request (a send waiting on Twilio) still owes its answer:
+     * libmicrohttpd must not be stopped under it, so wait on, up to a hard
+     * limit, saying why.
+     */
+    while (atomic_load(&d->in_flight) > 0 && waited < grace_ms + HTTPD_STOP_EXTRA_MS) {
+        if (waited % 5000 == 0)
+            log_warn("waiting for requests in flight before stopping",
+                     LOG_I("in_flight", atomic_load(&d->in_flight)));
         nanosleep(&pause, NULL);
         waited += 10;
     }

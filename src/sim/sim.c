@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "crypto/crypto.h"
+#include "sim/sim_driver.h"
 #include "sim/sim_sender.h"
 #include "sim/sim_state.h"
 #include "core/banned.h"
@@ -82,6 +83,7 @@ int sim_new(struct sim **out, const struct sim_options *opt, struct hl_err *err)
 
     sim->account = *opt->account;
     sim->webhook_base = base_without_slash(opt->webhook_base);
+    sim->self_base = base_without_slash(opt->webhook_base);
     sim->rate_limit = opt->rate_limit > 0 ? opt->rate_limit : 0;
     sim->max_resources = max;
     sim->call_created = opt->call_created;
@@ -101,21 +103,39 @@ int sim_new(struct sim **out, const struct sim_options *opt, struct hl_err *err)
         sim_free(sim);
         return err ? err->code : HL_EIO;
     }
+    if (sim_driver_new(&sim->driver, sim, err) != HL_OK) {
+        sim->driver = NULL;
+        sim_free(sim);
+        return HL_EIO;
+    }
     *out = sim;
     return HL_OK;
+}
+
+void sim_set_self_base(struct sim *sim, const char *base)
+{
+    char *copy = base_without_slash(base);
+
+    pthread_mutex_lock(&sim->lock);
+    free(sim->self_base);
+    sim->self_base = copy;
+    pthread_mutex_unlock(&sim->lock);
 }
 
 void sim_free(struct sim *sim)
 {
     if (!sim)
         return;
+    sim_driver_stop(sim->driver); /* no call sends anything more... */
     sim_sender_stop(sim->sender, SIM_DRAIN_MS);
+    sim_driver_free(sim->driver); /* ...and the sender's last answers have come back */
     sim_table_release(&sim->calls);
     sim_table_release(&sim->messages);
     sim_table_release(&sim->recordings);
     sim_table_release(&sim->optouts);
     pthread_mutex_destroy(&sim->lock);
     free(sim->webhook_base);
+    free(sim->self_base);
     crypto_wipe(&sim->account, sizeof(sim->account));
     free(sim);
 }

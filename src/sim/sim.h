@@ -20,6 +20,15 @@
  * edge; `hotline sim serve` runs it alone. docs/emulator.md has the whole
  * list of routes, codes and limits.
  *
+ * Calls are placed by the emulator's call driver: it requests the call's
+ * voice URL with Twilio's signed webhook, executes the TwiML it gets back
+ * (Say, Play, Pause, Gather, Record, Dial, Redirect, Hangup, Reject) against
+ * a scripted caller, follows actions and redirects, stores recordings and
+ * sends status callbacks, and keeps a transcript of the conversation.
+ * POST /sim/Calls.json is a person calling the business with a script
+ * (Digits=1, Speech=yes, Say=...); GET /sim/Calls/{Sid}/Transcript.json
+ * reads what happened so far.
+ *
  * Threads: every function may be called from any thread at once, except
  * sim_free(). Callbacks and webhooks are sent by the emulator's own thread
  * (libcurl), never by the caller's.
@@ -44,15 +53,24 @@ struct sim_options {
     size_t max_resources; /* keep at most this many of each kind; 0: SIM_DEFAULT_MAX_RESOURCES */
     /*
      * Called (from the HTTP thread that created it, with no lock held) with the
-     * SID of each call created through the REST API, for the call driver to
-     * place it. Must not block. NULL: calls stay queued until updated.
+     * SID of each call created through the REST API, for a call driver of the
+     * caller's own to place it. Must not block. NULL: the emulator's own call
+     * driver places every call (fetches its Url or runs its Twiml, see below).
      */
     void (*call_created)(void *ctx, const char *call_sid);
     void *call_created_ctx;
 };
 
-/* Start an emulator (and its callback sender thread). */
+/* Start an emulator (its callback sender thread and its call driver's threads). */
 int sim_new(struct sim **out, const struct sim_options *opt, struct hl_err *err);
+
+/*
+ * The emulator's own address as hotline reaches it ("http://127.0.0.1:8081"),
+ * for the absolute RecordingUrl the call driver sends (hotline downloads the
+ * recording from there). Until it is set: webhook_base, which is right when
+ * the emulator is mounted in `hotline serve` (the same server). Copied.
+ */
+void sim_set_self_base(struct sim *sim, const char *base);
 
 /*
  * Stop it: callbacks still queued are sent (for at most about 3 s), then
@@ -124,5 +142,13 @@ void sim_call_info_release(struct sim_call_info *info);
  */
 int sim_call_set_status(struct sim *sim, const char *call_sid, const char *status, long duration_s,
                         struct hl_err *err);
+
+/*
+ * For the call driver: the Twilio error code (12100, 11200, ...) that ended
+ * the call, shown as the call's error_code and sent as ErrorCode in its
+ * final status callback; call before the final sim_call_set_status().
+ * Unknown calls are ignored.
+ */
+void sim_call_set_error(struct sim *sim, const char *call_sid, int code);
 
 #endif

@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "core/phone.h"
+#include "sim/sim_driver.h"
 #include "sim/sim_json.h"
 #include "sim/sim_page.h"
 #include "sim/sim_rest.h"
@@ -49,6 +50,19 @@ static const char *status_name(const char *status)
         if (strcmp(status, final_statuses[i]) == 0)
             return final_statuses[i];
     return NULL;
+}
+
+/* Twilio's Call resource, with what the driver knows: the direction and the error that ended it. */
+static json_t *call_json(const struct sim *sim, const struct sim_call *c)
+{
+    json_t *doc = sim_json_call(sim, c);
+
+    if (doc) {
+        json_object_set_new(doc, "direction", json_string(c->direction));
+        json_object_set_new(doc, "error_code",
+                            c->error_code ? json_integer(c->error_code) : json_null());
+    }
+    return doc;
 }
 
 /* ---- status callbacks -------------------------------------------------------------------- */
@@ -93,7 +107,7 @@ static void callback_params(struct sim *sim, struct sim_call *c, const char *sta
     sim_params_add(p, "CallbackSource", "call-progress-events");
     sim_params_add(p, "Called", c->to);
     sim_params_add(p, "Caller", c->from);
-    sim_params_add(p, "Direction", "outbound-api");
+    sim_params_add(p, "Direction", c->direction);
     sim_params_add(p, "From", c->from);
     snprintf(num, sizeof(num), "%ld", c->sequence++);
     sim_params_add(p, "SequenceNumber", num);
@@ -102,6 +116,10 @@ static void callback_params(struct sim *sim, struct sim_call *c, const char *sta
     if (is_final(status)) {
         snprintf(num, sizeof(num), "%ld", c->duration > 0 ? c->duration : 0);
         sim_params_add(p, "CallDuration", num);
+        if (c->error_code) {
+            snprintf(num, sizeof(num), "%d", c->error_code);
+            sim_params_add(p, "ErrorCode", num);
+        }
     }
 }
 
@@ -126,18 +144,27 @@ static void callback_prepare(struct sim *sim, struct sim_call *c, const char *st
     callback_params(sim, c, status, &cb->params);
 }
 
-static void callback_send(struct sim *sim, struct call_callback *cb)
+static void callback_send_then(struct sim *sim, struct call_callback *cb,
+                               void (*done)(struct sim *, void *, const struct sim_result *),
+                               void *ctx)
 {
     struct sim_job_spec spec = {0};
 
-    if (!cb->url)
+    if (!cb->url && !done)
         return;
+    spec.done = done; /* without a URL the job only runs done, on the sender thread */
+    spec.ctx = ctx;
     spec.url = cb->url;
     spec.use_get = cb->use_get;
     spec.params = &cb->params;
     sim_sender_push(sim->sender, &spec);
     free(cb->url);
     sim_params_release(&cb->params);
+}
+
+static void callback_send(struct sim *sim, struct call_callback *cb)
+{
+    callback_send_then(sim, cb, NULL, NULL);
 }
 
 /* Move c to status (a static name) with sim->lock held; cb gets the callback to send. */
@@ -219,7 +246,7 @@ static int create_valid(struct sim_req *r, const char *to, const char *from)
     return 0;
 }
 
-static struct sim_call *call_new(struct sim_req *r, const char *to, const char *from)
+static struct sim_call *call_alloc(const char *to, const char *from, const char *direction)
 {
     struct sim_call *c = hl_calloc(1, sizeof(*c));
 
@@ -233,8 +260,36 @@ static struct sim_call *call_new(struct sim_req *r, const char *to, const char *
     c->status = "queued";
     c->created = c->updated = sim_now();
     c->duration = -1;
-    sim_params_from_form(&c->params, &r->form);
+    c->direction = strcmp(direction, "inbound") == 0 ? "inbound" : "outbound-api";
     return c;
+}
+
+static struct sim_call *call_new(struct sim_req *r, const char *to, const char *from)
+{
+    struct sim_call *c = call_alloc(to, from, "outbound-api");
+
+    if (c)
+        sim_params_from_form(&c->params, &r->form);
+    return c;
+}
+
+json_t *sim_call_add(struct sim *sim, const char *to, const char *from, const char *direction,
+                     struct sim_params *params, char sid[SIM_SID_SIZE])
+{
+    struct sim_call *c = call_alloc(to, from, direction);
+    json_t *doc;
+
+    if (!c)
+        return NULL;
+    c->params = *params;
+    params->items = NULL;
+    params->count = 0;
+    memcpy(sid, c->sid, SIM_SID_SIZE);
+    pthread_mutex_lock(&sim->lock);
+    sim_table_add(&sim->calls, &c->row);
+    doc = call_json(sim, c);
+    pthread_mutex_unlock(&sim->lock);
+    return doc;
 }
 
 void sim_calls_create(struct sim_req *r)
@@ -254,12 +309,15 @@ void sim_calls_create(struct sim_req *r)
     memcpy(sid, c->sid, sizeof(sid));
     pthread_mutex_lock(&sim->lock);
     sim_table_add(&sim->calls, &c->row);
-    doc = sim_json_call(sim, c);
+    doc = call_json(sim, c);
     pthread_mutex_unlock(&sim->lock);
     r->res->log_call_sid = arena_strdup(r->req->arena, sid);
     sim_json(r, 201, doc);
     if (sim->call_created)
         sim->call_created(sim->call_created_ctx, sid);
+    else if (sim->driver && (sim_form(r, "Url") || sim_form(r, "Twiml")) &&
+             sim_driver_place(sim->driver, sid, "outbound-api", NULL) != HL_OK)
+        sim_call_set_status(sim, sid, "failed", 0, NULL);
 }
 
 /* ---- list, fetch --------------------------------------------------------------------------- */
@@ -276,7 +334,7 @@ static int call_matches(const struct sim_req *r, const struct sim_row *row)
 
 static json_t *call_render(const struct sim_req *r, const struct sim_row *row)
 {
-    return sim_json_call(r->sim, (const struct sim_call *)row);
+    return call_json(r->sim, (const struct sim_call *)row);
 }
 
 void sim_calls_list(struct sim_req *r)
@@ -294,7 +352,7 @@ void sim_call_fetch(struct sim_req *r)
 
     pthread_mutex_lock(&r->sim->lock);
     if ((c = sim_call_find(r->sim, r->sid)))
-        doc = sim_json_call(r->sim, c);
+        doc = call_json(r->sim, c);
     pthread_mutex_unlock(&r->sim->lock);
     if (!doc)
         sim_not_found(r);
@@ -370,7 +428,7 @@ void sim_call_update(struct sim_req *r)
         c->updated = sim_now();
         if ((next = status_after(c, status)))
             call_move(r->sim, c, next, 0, &cb);
-        doc = sim_json_call(r->sim, c);
+        doc = call_json(r->sim, c);
     }
     pthread_mutex_unlock(&r->sim->lock);
     callback_send(r->sim, &cb);
@@ -438,8 +496,26 @@ void sim_call_info_release(struct sim_call_info *info)
     memset(info, 0, sizeof(*info));
 }
 
+void sim_call_set_error(struct sim *sim, const char *call_sid, int code)
+{
+    struct sim_call *c;
+
+    pthread_mutex_lock(&sim->lock);
+    if ((c = sim_call_find(sim, call_sid)))
+        c->error_code = code;
+    pthread_mutex_unlock(&sim->lock);
+}
+
 int sim_call_set_status(struct sim *sim, const char *call_sid, const char *status, long duration_s,
                         struct hl_err *err)
+{
+    return sim_call_set_status_then(sim, call_sid, status, duration_s, NULL, NULL, err);
+}
+
+int sim_call_set_status_then(struct sim *sim, const char *call_sid, const char *status,
+                             long duration_s,
+                             void (*done)(struct sim *, void *, const struct sim_result *),
+                             void *ctx, struct hl_err *err)
 {
     const char *name = status ? status_name(status) : NULL;
     struct call_callback cb = {0};
@@ -457,6 +533,7 @@ int sim_call_set_status(struct sim *sim, const char *call_sid, const char *statu
     else
         call_move(sim, c, name, duration_s, &cb);
     pthread_mutex_unlock(&sim->lock);
-    callback_send(sim, &cb);
+    if (rc == HL_OK)
+        callback_send_then(sim, &cb, done, ctx);
     return rc;
 }

@@ -47,6 +47,8 @@ static const struct sim_route routes[] = {
     {ACCOUNT_PATH "/Recordings/{Resource}", "", HTTP_GET, sim_recording_audio},
     {ACCOUNT_PATH "/Recordings/{Resource}", ".mp3", HTTP_GET, sim_recording_mp3},
     {"/sim/Messages.json", NULL, HTTP_POST, sim_inbound_message},
+    {"/sim/Calls.json", NULL, HTTP_POST, sim_inbound_call},
+    {"/sim/Calls/{CallSid}/Transcript.json", NULL, HTTP_GET, sim_call_transcript},
 };
 
 /* ---- answers ------------------------------------------------------------------------------- */

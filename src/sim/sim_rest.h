@@ -45,6 +45,14 @@ const char *sim_form(const struct sim_req *r, const char *name);
 /* "http://{Host}" of the request, for absolute URLs such as a recording's media_url. */
 const char *sim_request_base(const struct sim_req *r);
 
+/*
+ * Store a new call (for POST /sim/Calls.json): params (moved) are what it
+ * keeps, as a REST create's form. sid gets its SID. Returns the call's JSON
+ * (a new reference), NULL when no SID could be made.
+ */
+json_t *sim_call_add(struct sim *sim, const char *to, const char *from, const char *direction,
+                     struct sim_params *params, char sid[SIM_SID_SIZE]);
+
 /* The handlers. */
 void sim_calls_create(struct sim_req *r);
 void sim_calls_list(struct sim_req *r);
@@ -61,5 +69,7 @@ void sim_recording_delete(struct sim_req *r);
 void sim_recording_audio(struct sim_req *r);
 void sim_recording_mp3(struct sim_req *r);
 void sim_inbound_message(struct sim_req *r);
+void sim_inbound_call(struct sim_req *r);    /* POST /sim/Calls.json */
+void sim_call_transcript(struct sim_req *r); /* GET /sim/Calls/{CallSid}/Transcript.json */
 
 #endif

@@ -25,6 +25,7 @@
 #define SIM_API_VERSION    "2010-04-01"
 
 struct sim_sender;
+struct sim_driver;
 
 struct sim_call {
     struct sim_row row; /* first: key = sid */
@@ -34,6 +35,8 @@ struct sim_call {
     time_t created, updated, started, ended; /* 0: not yet */
     long duration;                           /* -1 until ended */
     long sequence;                           /* SequenceNumber of the next status callback */
+    const char *direction;                   /* static: "outbound-api" or "inbound" */
+    int error_code;                          /* Twilio's error that ended the call, 0: none */
     struct sim_params params;                /* as created, with updates applied */
 };
 
@@ -70,6 +73,7 @@ struct sim {
     struct sim_account account;
     char channel_install_sid[SIM_SID_SIZE]; /* "XE...": the WhatsApp sender's, in callbacks */
     char *webhook_base;                     /* no trailing slash */
+    char *self_base;                        /* its own address, no trailing slash (lock) */
     long rate_limit;
     size_t max_resources;
     void (*call_created)(void *ctx, const char *call_sid);
@@ -82,6 +86,7 @@ struct sim {
     long rate_count;
 
     struct sim_sender *sender;
+    struct sim_driver *driver; /* places calls (sim_driver.h) */
 };
 
 /* Most audio kept over all recordings; the oldest go first past it. */
@@ -98,6 +103,18 @@ void sim_optout_set(struct sim *sim, const char *recipient, const char *sender, 
 
 /* Count one request against the per-second rate limit (takes the lock); 0 when over it. */
 int sim_rate_allow(struct sim *sim);
+
+/*
+ * sim_call_set_status() for the call driver, keeping callbacks in order:
+ * when it succeeds, done(ctx) runs once on the sender thread after the
+ * status callback has been delivered (or at once there, when there is none
+ * to send). When it fails, done never runs.
+ */
+struct sim_result;
+int sim_call_set_status_then(struct sim *sim, const char *call_sid, const char *status,
+                             long duration_s,
+                             void (*done)(struct sim *, void *, const struct sim_result *),
+                             void *ctx, struct hl_err *err);
 
 /* time(NULL), for every date the emulator shows. */
 time_t sim_now(void);

@@ -141,7 +141,13 @@ class Sending(ServerTest):
         d = detail.json()
         self.assertEqual((d["sid"], d["direction"], d["user_id"], d["to"]),
                          (out["call_sid"], "outbound-api", "u-2", "+1***-***-0123"))
-        self.assertEqual((d["events"], d["recordings"], d["transcriptions"]), ([], [], []))
+        self.assertEqual((d["recordings"], d["transcriptions"]), ([], []))
+        # The emulator plays the call (it says the message and hangs up) and reports each status.
+        def statuses():
+            call = self.server.api("GET", "/api/calls/" + out["call_sid"]).json()
+            return [e["status"] for e in call["events"]] if call["status"] == "completed" else None
+        seen = self.server.wait_for(statuses, what="the call's status events")
+        self.assertEqual(seen, ["initiated", "ringing", "in-progress", "completed"])
         self.assertEqual(self.server.api("GET", "/api/calls/CA" + "0" * 32).status, 404)
 
     def test_a_call_runs_a_flow_by_url(self):

@@ -52,6 +52,12 @@ static void fill_account(struct sim_account *a)
              "SecretSecretSecretSecretSecret12");
 }
 
+/* Calls stay where the REST API puts them: the built-in call driver is off. */
+static void no_driver(void *ctx, const char *sid)
+{
+    (void)ctx, (void)sid;
+}
+
 static int setup(void **state)
 {
     struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, handle, NULL};
@@ -65,6 +71,7 @@ static int setup(void **state)
     snprintf(fx.base, sizeof(fx.base), "http://127.0.0.1:%d", httpd_port(fx.httpd));
     so.account = &fx.account;
     so.webhook_base = fx.base;
+    so.call_created = no_driver;
     return sim_new(&fx.sim, &so, &err) == HL_OK ? 0 : -1;
 }
 

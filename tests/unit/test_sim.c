@@ -251,9 +251,18 @@ static void assert_twilio_error(int status, int code)
 
 /* ---- fixtures --------------------------------------------------------------------------- */
 
+/*
+ * A call_created hook that does nothing: it turns the built-in call driver
+ * off, so these tests move calls by hand (test_call_driver.py drives them).
+ */
+static void no_driver(void *ctx, const char *sid)
+{
+    (void)ctx, (void)sid;
+}
+
 static struct sim *make_sim(long rate_limit, size_t max)
 {
-    struct sim_options so = {&account, "http://127.0.0.1:9", rate_limit, max, NULL, NULL};
+    struct sim_options so = {&account, "http://127.0.0.1:9", rate_limit, max, no_driver, NULL};
     struct hl_err err = {0};
     struct sim *sim = NULL;
 
@@ -1131,7 +1140,7 @@ static void live_handle(void *ctx, struct http_request *req, struct http_respons
 static int live_setup(void **state)
 {
     struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, live_handle, NULL};
-    struct sim_options so = {&account, NULL, 0, 0, NULL, NULL};
+    struct sim_options so = {&account, NULL, 0, 0, no_driver, NULL};
     struct hl_err err = {0};
 
     (void)state;
