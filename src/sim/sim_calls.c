@@ -373,6 +373,7 @@ static void apply_update_params(struct sim_call *c, const struct sim_req *r)
     if (url && *url) {
         sim_params_set(&c->params, "Url", url);
         sim_params_set(&c->params, "Twiml", NULL);
+        c->redirects++;
     } else if (twiml && *twiml) {
         sim_params_set(&c->params, "Twiml", twiml);
         sim_params_set(&c->params, "Url", NULL);
@@ -441,6 +442,27 @@ void sim_call_update(struct sim_req *r)
 }
 
 /* ---- for the call driver ------------------------------------------------------------------- */
+
+int sim_call_take_redirect(struct sim *sim, const char *call_sid, unsigned *seen, char **url,
+                           char **method)
+{
+    struct sim_call *c;
+    int taken = 0;
+
+    *url = *method = NULL;
+    pthread_mutex_lock(&sim->lock);
+    c = sim_call_find(sim, call_sid);
+    if (c && c->redirects != *seen) {
+        const char *u = sim_params_get(&c->params, "Url");
+        const char *m = sim_params_get(&c->params, "Method");
+        *seen = c->redirects;
+        *url = u ? hl_strdup(u) : NULL;
+        *method = m ? hl_strdup(m) : NULL;
+        taken = *url != NULL;
+    }
+    pthread_mutex_unlock(&sim->lock);
+    return taken;
+}
 
 int sim_call_info(struct sim *sim, const char *call_sid, struct sim_call_info *info,
                   struct hl_err *err)

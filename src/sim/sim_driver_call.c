@@ -239,6 +239,20 @@ static enum sim_step check_answer(struct sim_drive *d, const struct sim_answer *
     return run_document(d, ans->body, ans->body_len);
 }
 
+enum sim_step sim_drive_redirected(struct sim_drive *d)
+{
+    char *url, *method;
+    enum sim_step step = SIM_STEP_NEXT;
+
+    if (sim_call_take_redirect(d->sim, d->sid, &d->redirects_seen, &url, &method)) {
+        sim_drive_line(d, "twilio", "call redirected by a REST update to %s", url);
+        step = sim_drive_goto(d, url, method ? method : "POST", NULL);
+    }
+    free(url);
+    free(method);
+    return step;
+}
+
 /* Request d->next_url and execute what comes back. */
 static enum sim_step fetch_and_run(struct sim_drive *d)
 {
@@ -304,6 +318,12 @@ static int load_call(struct sim_drive *d, char **twiml)
     *twiml = inline_twiml && *inline_twiml ? hl_strdup(inline_twiml) : NULL;
     if (url && *url && !*twiml)
         sim_drive_goto(d, url, sim_call_param(&info, "Method"), NULL);
+    {
+        char *u, *m; /* updates made before the call started are already in Url */
+        sim_call_take_redirect(d->sim, d->sid, &d->redirects_seen, &u, &m);
+        free(u);
+        free(m);
+    }
     limit = sim_call_param(&info, "TimeLimit");
     d->time_limit_ms = limit ? strtol(limit, NULL, 10) * 1000 : 0;
     sim_call_info_release(&info);

@@ -62,6 +62,7 @@ struct sim_drive {
     struct sim_params next_params; /* what the next request adds (Digits, RecordingUrl...) */
     const char *end_status;        /* NULL: completed */
     int error_code;
+    unsigned redirects_seen; /* REST updates of the call already followed */
 };
 
 enum sim_step { SIM_STEP_NEXT, SIM_STEP_GOTO, SIM_STEP_END };
@@ -112,6 +113,14 @@ enum sim_step sim_drive_fail(struct sim_drive *d, int code, const char *fmt, ...
 
 /* Has the call been ended from outside (REST update), or run past its limits? */
 int sim_drive_over(struct sim_drive *d);
+
+/*
+ * Has a REST update (Url) redirected the live call? Then the next document
+ * is that URL (as sim_drive_goto) and this returns SIM_STEP_GOTO; else
+ * SIM_STEP_NEXT. Checked between verbs and during pauses, as Twilio stops
+ * the current TwiML at once.
+ */
+enum sim_step sim_drive_redirected(struct sim_drive *d);
 
 /* ---- sim_driver_verbs.c ---- */
 

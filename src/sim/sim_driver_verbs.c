@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "core/buf.h"
@@ -134,13 +135,28 @@ static enum sim_step verb_play(struct sim_drive *d, const struct sim_twiml_node 
     return SIM_STEP_NEXT;
 }
 
+/*
+ * A pause passes in simulated time, but also waits a little real time (at
+ * most PAUSE_REAL_MS) so that what the server does meanwhile — audio
+ * rendered, then the live call redirected through the REST API — can
+ * happen, as it would during a real pause.
+ */
+enum { PAUSE_REAL_MS = 1000, PAUSE_POLL_MS = 20 };
+
 static enum sim_step verb_pause(struct sim_drive *d, const struct sim_twiml_node *n)
 {
-    long len = sim_twiml_attr_long(n, "length", 1);
+    long len = sim_twiml_attr_long(n, "length", 1), waited;
+    struct timespec poll = {0, PAUSE_POLL_MS * 1000000L};
+    enum sim_step step = SIM_STEP_NEXT;
 
     sim_drive_line(d, "hotline", "[pause %ld s]", len);
-    d->sim_ms += len * 1000;
-    return SIM_STEP_NEXT;
+    for (waited = 0; waited < len * 1000 && waited < PAUSE_REAL_MS; waited += PAUSE_POLL_MS) {
+        if ((step = sim_drive_redirected(d)) != SIM_STEP_NEXT || sim_drive_over(d))
+            break;
+        nanosleep(&poll, NULL);
+    }
+    d->sim_ms += step == SIM_STEP_NEXT ? len * 1000 : waited;
+    return step;
 }
 
 /* ---- Gather ---------------------------------------------------------------------------------- */
@@ -466,6 +482,8 @@ enum sim_step sim_drive_execute(struct sim_drive *d, const struct sim_twiml_node
             return SIM_STEP_END;
         if (!verbs[n->verb])
             continue; /* the parser lets only top-level verbs through: nothing else gets here */
+        if ((step = sim_drive_redirected(d)) != SIM_STEP_NEXT)
+            return step;
         step = verbs[n->verb](d, n);
         if (step != SIM_STEP_NEXT)
             return step;

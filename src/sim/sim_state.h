@@ -38,6 +38,7 @@ struct sim_call {
     const char *direction;                   /* static: "outbound-api" or "inbound" */
     int error_code;                          /* Twilio's error that ended the call, 0: none */
     struct sim_params params;                /* as created, with updates applied */
+    unsigned redirects; /* updates that gave new instructions (Url): the driver follows them */
 };
 
 struct sim_message {
@@ -115,6 +116,13 @@ int sim_call_set_status_then(struct sim *sim, const char *call_sid, const char *
                              long duration_s,
                              void (*done)(struct sim *, void *, const struct sim_result *),
                              void *ctx, struct hl_err *err);
+
+/*
+ * A REST update gave the call new instructions since *seen: 1 with the new
+ * Url and Method (heap copies) and *seen moved on; else 0.
+ */
+int sim_call_take_redirect(struct sim *sim, const char *call_sid, unsigned *seen, char **url,
+                           char **method);
 
 /* time(NULL), for every date the emulator shows. */
 time_t sim_now(void);

@@ -226,5 +226,40 @@ class BadFlowFiles(unittest.TestCase):
             "kind": "gather", "numDigits": 99, "default": "g"}}}, 'step "g": numDigits')
 
 
+
+class LiveAudio(ServerTest):
+    """A tts text that differs per call (it names the caller) is rendered while the caller hears
+    "please wait"; when the audio is ready hotline redirects the live call through the REST API
+    (guide 000's pattern), and the emulator's call driver follows the update."""
+    emulator = True
+
+    @classmethod
+    def setUpClass(cls):
+        cls.flows_dir = tempfile.mkdtemp(prefix="hotline-flows-")
+        with open(os.path.join(cls.flows_dir, "hello.json"), "w") as f:
+            json.dump({"name": "hello", "start": "greet", "steps": {
+                "greet": {"kind": "tts", "voice": "naija_female",
+                          "text": "Hello caller {from}, welcome to {business_name}.",
+                          "next": "bye"},
+                "bye": {"kind": "hangup", "text": "Goodbye."}}}, f)
+        cls.extra_env = {"FLOWS_DIR": cls.flows_dir}
+        super().setUpClass()
+
+    def test_please_wait_then_the_live_call_is_redirected_to_the_audio(self):
+        p = self.server.run_cli("sim", "call", "--flow", "hello", "--from", "+14155550199")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        lines = p.stdout.splitlines()
+        wait = lines.index("hotline: Please wait while we prepare your message.")
+        redirected = next(i for i, l in enumerate(lines) if "redirected by a REST update" in l)
+        played = next(i for i, l in enumerate(lines) if l.startswith("hotline: [plays audio"))
+        self.assertLess(wait, redirected)
+        self.assertLess(redirected, played)
+        self.assertIn("hotline: Goodbye.", lines[played + 1:])
+        # The audio is cached: the next call with the same words plays it at once.
+        p = self.server.run_cli("sim", "call", "--flow", "hello", "--from", "+14155550199")
+        self.assertNotIn("Please wait", p.stdout)
+        self.assertIn("hotline: [plays audio", p.stdout)
+
+
 if __name__ == "__main__":
     harness.main()
