@@ -5,6 +5,8 @@
  */
 #include "flows/engine_internal.h"
 
+#include "core/phrase.h"
+
 #include <ctype.h>
 #include <string.h>
 
@@ -38,24 +40,9 @@ void flow_read_input(struct flow_run *run, struct flow_input *in)
         in->digits = in->speech = NULL;
 }
 
-static int is_word_char(char c)
-{
-    return isalnum((unsigned char)c) || c == '\'';
-}
-
 int flow_has_phrase(const char *text, const char *phrase)
 {
-    size_t n = strlen(phrase);
-    const char *p = text;
-
-    while (n && (p = strstr(p, phrase)) != NULL) {
-        int starts = p == text || !is_word_char(p[-1]);
-        int ends = !is_word_char(p[n]);
-        if (starts && ends)
-            return 1;
-        p++;
-    }
-    return 0;
+    return phrase_has(text, phrase);
 }
 
 const struct flow_branch *flow_match_branch(const struct flow_step *s,
@@ -96,27 +83,8 @@ int flow_consent_answer(const struct flow_input *in)
 const char *flow_optout_phrase(const struct config *cfg, const char *speech)
 {
     static __thread char phrase[128];
-    const char *p = cfg->optout_phrases;
 
-    while (p && *p) {
-        size_t n = strcspn(p, ",");
-        const char *start = p;
-        while (n && *start == ' ')
-            start++, n--;
-        while (n && start[n - 1] == ' ')
-            n--;
-        if (n && n < sizeof(phrase)) {
-            size_t i;
-            for (i = 0; i < n; i++)
-                phrase[i] = (char)tolower((unsigned char)start[i]);
-            phrase[n] = '\0';
-            if (flow_has_phrase(speech, phrase))
-                return phrase;
-        }
-        p += strcspn(p, ",");
-        p += *p == ',';
-    }
-    return NULL;
+    return phrase_find(cfg->optout_phrases, speech, 1, phrase, sizeof(phrase));
 }
 
 static json_t *tries_object(struct flow_run *run)

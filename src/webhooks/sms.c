@@ -16,9 +16,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <ctype.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/phrase.h"
 #include "twilio/twiml.h"
 #include "webhooks/sms_keywords.h"
 #include "core/banned.h"
@@ -141,6 +143,24 @@ static void storage_failed(struct app_request *r, const char *what, struct hl_er
     http_respond_text(r->res, 503, "Storage unavailable; Twilio will retry.\n");
 }
 
+/*
+ * An opt-out phrase of two words or more ("remove me", "do not call") in a
+ * message's sentence: the phrase, else NULL. Single words opt out only as
+ * the whole body (the carrier keywords above), so a note saying "stop by
+ * tomorrow" stays a note.
+ */
+static const char *optout_phrase(struct app_request *r, const char *body)
+{
+    char *lower = body ? arena_strdup(r->req->arena, body) : NULL, *p;
+    char *phrase = arena_alloc(r->req->arena, 128);
+
+    if (!lower || !phrase)
+        return NULL;
+    for (p = lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    return phrase_find(r->app->cfg->optout_phrases, lower, 2, phrase, 128);
+}
+
 /* The reply to a stored message; NULL for no message, err set when the store failed. */
 static const char *answer_for(struct app_request *r, const struct store_message *msg, long long id,
                               struct hl_err *err)
@@ -149,6 +169,8 @@ static const char *answer_for(struct app_request *r, const struct store_message 
     enum sms_keyword kw = sms_keyword_classify(msg->body, &word);
     int opted_out = 0;
 
+    if (kw == SMS_KEYWORD_NONE && (word = optout_phrase(r, msg->body)) != NULL)
+        kw = SMS_KEYWORD_OPT_OUT;
     if (kw != SMS_KEYWORD_NONE)
         return apply_keyword(r, kw, word, msg->from_number, strcmp(msg->channel, "whatsapp") == 0,
                              err);

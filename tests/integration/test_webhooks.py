@@ -222,6 +222,15 @@ class SmsTest(ServerTest):
         r = self.sms("please stop by tomorrow")
         self.assertIn("Your note has been saved", self.message_text(r)[0])
 
+    def test_opt_out_phrases_in_a_sentence_opt_out(self):
+        number = "+14155550179"
+        r = self.sms("Please REMOVE ME from this list, thanks", sender=number)
+        self.assertEqual(self.message_text(r), [])
+        rows = self.server.rows("SELECT keyword FROM optouts WHERE phone = ?", (number,))
+        self.assertEqual(rows, [{"keyword": "remove me"}])
+        self.sms("do not call me again", sender="+14155550180")
+        self.assertEqual(self.server.count("optouts", "phone = ?", ("+14155550180",)), 1)
+
     def test_whatsapp_sender_is_stored_as_whatsapp(self):
         message_sid = sid("SM")
         r = self.sms("hi there", sender="whatsapp:" + WHATSAPP_CALLER, message_sid=message_sid,

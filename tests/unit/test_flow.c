@@ -12,6 +12,7 @@
 
 #include "flows/engine_internal.h"
 #include "flows/flows_internal.h"
+#include "core/phrase.h"
 #include "flows/template.h"
 
 #include "core/banned.h"
@@ -140,6 +141,18 @@ static void phrases_match_whole_words(void **state)
     assert_null(flow_optout_phrase(&cfg, "i will not stopover"));
 }
 
+static void message_phrases_need_two_words(void **state)
+{
+    char out[64];
+
+    (void)state;
+    assert_null(phrase_find("stop,remove me", "please stop by tomorrow", 2, out, sizeof(out)));
+    assert_string_equal(phrase_find("stop, Remove  Me", "ok remove  me now", 2, out, sizeof(out)),
+                        "remove  me");
+    assert_string_equal(phrase_find("stop,remove me", "stop", 1, out, sizeof(out)), "stop");
+    assert_null(phrase_find("a-very-long-phrase-that-does-not-fit", "x", 1, out, 8));
+}
+
 static void consent_answers(void **state)
 {
     struct flow_input in = {NULL, NULL, 0, 0};
@@ -170,6 +183,7 @@ int main(void)
         cmocka_unit_test(bad_flows_name_step_and_reason),
         cmocka_unit_test(templates_fill_known_names_and_keep_unknown),
         cmocka_unit_test(phrases_match_whole_words),
+        cmocka_unit_test(message_phrases_need_two_words),
         cmocka_unit_test(consent_answers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
