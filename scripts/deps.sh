@@ -11,6 +11,7 @@ packages=(
   build-essential cmake pkg-config
   libmicrohttpd-dev libssl-dev libsqlite3-dev libjansson-dev libcurl4-openssl-dev
   libespeak-ng-dev espeak-ng-data libexpat1-dev
+  libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata libqrencode-dev
   libcmocka-dev clang libclang-rt-14-dev
   sqlite3 python3 python3-twilio nodejs wrk valgrind curl
 )
