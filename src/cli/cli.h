@@ -41,6 +41,7 @@ int cmd_call(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
 int cmd_contacts(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
+int cmd_jobs(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_version(int argc, char **argv);

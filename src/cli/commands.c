@@ -45,6 +45,12 @@ static const struct cli_command commands[] = {
      "The first line names the columns: \"phone\" (E.164) is required, \"name\" fills\n"
      "{contact.name} and every other column a {contact.<column>} of flow texts. A\n"
      "contact already known is replaced.\n"},
+    {"jobs", cmd_jobs, "list, show and retry background jobs",
+     "usage: hotline jobs list [--state queued|running|done|failed] [--limit N]\n"
+     "       hotline jobs show ID\n"
+     "       hotline jobs retry ID\n\n"
+     "Background jobs (the recording pipeline) live in the database. show prints a job\n"
+     "with its finished stages; retry puts a failed job back in the queue.\n"},
     {"migrate", cmd_migrate, "apply pending database migrations",
      "usage: hotline migrate\n\nBrings the database at DATABASE_URL to the current schema.\n"},
     {"check", cmd_check, "run the self-test (as GET /twilio/test does)",

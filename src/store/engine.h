@@ -84,6 +84,31 @@ struct store_engine {
                        void (*each)(void *ctx, const struct store_contact *c), void *ctx,
                        struct hl_err *err);
 
+    int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
+                   struct hl_err *err);
+    int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,
+                     void (*each)(void *ctx, const struct store_job *job), void *ctx, int *found,
+                     struct hl_err *err);
+    int (*job_renew)(struct store *s, long long id, const char *owner, long lease_ms,
+                     struct hl_err *err);
+    int (*job_finish)(struct store *s, long long id, const char *owner, struct hl_err *err);
+    int (*job_fail)(struct store *s, long long id, const char *owner, const char *error,
+                    long retry_ms, struct hl_err *err);
+    int (*job_retry)(struct store *s, long long id, struct hl_err *err);
+    int (*job_stage_get)(struct store *s, long long job_id, const char *stage,
+                         void (*each)(void *ctx, const char *result_json), void *ctx,
+                         struct hl_err *err);
+    int (*job_stage_done)(struct store *s, long long job_id, const char *stage,
+                          const char *result_json, struct hl_err *err);
+    int (*job_list)(struct store *s, const char *state, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_job *job), void *ctx,
+                    struct hl_err *err);
+    int (*job_get)(struct store *s, long long id,
+                   void (*each)(void *ctx, const struct store_job *job),
+                   void (*stage_each)(void *ctx, const char *stage, const char *result_json,
+                                      const char *finished_at),
+                   void *ctx, struct hl_err *err);
+
     void (*submit)(struct store *s, struct store_task *task);
 };
 
@@ -102,6 +127,9 @@ extern const struct store_engine store_sqlite_engine;
  */
 #define STORE_TIME_SIZE 32
 void store_time_now(char out[STORE_TIME_SIZE]);
+
+/* The same form, ms milliseconds from now (negative: in the past). */
+void store_time_after(long ms, char out[STORE_TIME_SIZE]);
 
 /*
  * The SQLite engine's schema (sqlite_schema.c): migration steps in the order

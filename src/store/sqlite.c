@@ -79,6 +79,11 @@
     "sid, account_sid, direction, channel, from_number, to_number, body, media, status, "  \
     "error_code, error_message, user_id, metadata, num_media"
 
+/* jobs, as read back (sqlite_jobs.c's read_job) */
+#define JOB_COLUMNS                                                                        \
+    "id, kind, payload, state, attempts, max_attempts, run_at, lease_owner, "             \
+    "lease_expires_at, last_error, created_at, updated_at"
+
 /*
  * Where a message status stands in a message's life; a callback never moves
  * a message back (see store_message_status). Unknown words rank as final.
@@ -250,6 +255,45 @@ static const char *const stmt_sql[ST_COUNT] = {
         "VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (phone) DO UPDATE SET name = excluded.name, "
         "fields = excluded.fields, updated_at = excluded.updated_at",
     [ST_CONTACT_GET] = "SELECT phone, name, fields FROM contacts WHERE phone = ?1",
+
+    /* jobs (sqlite_jobs.c): ?1 owner, ?2 lease end, ?3 now, ?4 kinds ("a,b"; NULL: any) */
+    [ST_JOB_CLAIM] =
+        "UPDATE jobs SET state = 'running', lease_owner = ?1, lease_expires_at = ?2, "
+        "attempts = attempts + 1, updated_at = ?3 WHERE id = (SELECT id FROM jobs WHERE "
+        "((state = 'queued' AND run_at <= ?3) OR (state = 'running' AND lease_expires_at <= ?3)) "
+        "AND (?4 IS NULL OR instr(',' || ?4 || ',', ',' || kind || ',') > 0) "
+        "ORDER BY run_at, id LIMIT 1) RETURNING " JOB_COLUMNS,
+    /* ?1 id, ?2 owner, ?3 lease end, ?4 now */
+    [ST_JOB_RENEW] =
+        "UPDATE jobs SET lease_expires_at = ?3, updated_at = ?4 WHERE id = ?1 AND "
+        "lease_owner = ?2 AND state = 'running' RETURNING id",
+    /* ?1 id, ?2 owner, ?3 now */
+    [ST_JOB_FINISH] =
+        "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_expires_at = NULL, "
+        "updated_at = ?3 WHERE id = ?1 AND lease_owner = ?2 AND state = 'running' RETURNING id",
+    /* ?1 id, ?2 owner, ?3 error, ?4 run at (NULL: park as failed), ?5 now */
+    [ST_JOB_FAIL] =
+        "UPDATE jobs SET state = CASE WHEN ?4 IS NULL THEN 'failed' ELSE 'queued' END, "
+        "run_at = COALESCE(?4, run_at), last_error = ?3, lease_owner = NULL, "
+        "lease_expires_at = NULL, updated_at = ?5 "
+        "WHERE id = ?1 AND lease_owner = ?2 AND state = 'running' RETURNING id",
+    /* ?1 id, ?2 now */
+    [ST_JOB_RETRY] =
+        "UPDATE jobs SET state = 'queued', attempts = 0, run_at = ?2, updated_at = ?2 "
+        "WHERE id = ?1 AND state = 'failed' RETURNING id",
+    [ST_JOB_STAGE_GET] = "SELECT result FROM job_stages WHERE job_id = ?1 AND stage = ?2",
+    /* ?1 job, ?2 stage, ?3 result, ?4 now */
+    [ST_JOB_STAGE_DONE] =
+        "INSERT INTO job_stages (job_id, stage, result, finished_at) VALUES (?1, ?2, ?3, ?4) "
+        "ON CONFLICT (job_id, stage) DO NOTHING",
+    /* ?1 before id, ?2 limit, ?3 state */
+    [ST_JOB_LIST] = "SELECT " JOB_COLUMNS " FROM jobs WHERE (?1 IS NULL OR id < ?1) "
+                    "ORDER BY id DESC LIMIT ?2",
+    [ST_JOB_LIST_STATE] = "SELECT " JOB_COLUMNS " FROM jobs WHERE state = ?3 AND "
+                          "(?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_JOB_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
+    [ST_JOB_STAGES] =
+        "SELECT stage, result, finished_at FROM job_stages WHERE job_id = ?1 ORDER BY finished_at",
 };
 
 /* clang-format on */
@@ -657,5 +701,15 @@ const struct store_engine store_sqlite_engine = {
     .message_list = sqlite_message_list,
     .contact_put = sqlite_contact_put,
     .contact_get = sqlite_contact_get,
+    .job_add = sqlite_job_add,
+    .job_claim = sqlite_job_claim,
+    .job_renew = sqlite_job_renew,
+    .job_finish = sqlite_job_finish,
+    .job_fail = sqlite_job_fail,
+    .job_retry = sqlite_job_retry,
+    .job_stage_get = sqlite_job_stage_get,
+    .job_stage_done = sqlite_job_stage_done,
+    .job_list = sqlite_job_list,
+    .job_get = sqlite_job_get,
     .submit = sqlite_submit,
 };

@@ -61,6 +61,17 @@ enum stmt_id {
     ST_MSG_LIST_PHONE,
     ST_CONTACT_PUT,
     ST_CONTACT_GET,
+    ST_JOB_CLAIM,
+    ST_JOB_RENEW,
+    ST_JOB_FINISH,
+    ST_JOB_FAIL,
+    ST_JOB_RETRY,
+    ST_JOB_STAGE_GET,
+    ST_JOB_STAGE_DONE,
+    ST_JOB_LIST,
+    ST_JOB_LIST_STATE,
+    ST_JOB_GET,
+    ST_JOB_STAGES,
     ST_COUNT
 };
 
@@ -241,6 +252,32 @@ int sqlite_contact_put(struct store *base, const struct store_contact *c, struct
 int sqlite_contact_get(struct store *base, const char *phone,
                        void (*each)(void *ctx, const struct store_contact *c), void *ctx,
                        struct hl_err *err);
+
+/* Jobs (sqlite_jobs.c). */
+int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
+                   struct hl_err *err);
+int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,
+                     void (*each)(void *ctx, const struct store_job *job), void *ctx, int *found,
+                     struct hl_err *err);
+int sqlite_job_renew(struct store *base, long long id, const char *owner, long lease_ms,
+                     struct hl_err *err);
+int sqlite_job_finish(struct store *base, long long id, const char *owner, struct hl_err *err);
+int sqlite_job_fail(struct store *base, long long id, const char *owner, const char *error,
+                    long retry_ms, struct hl_err *err);
+int sqlite_job_retry(struct store *base, long long id, struct hl_err *err);
+int sqlite_job_stage_get(struct store *base, long long job_id, const char *stage,
+                         void (*each)(void *ctx, const char *result_json), void *ctx,
+                         struct hl_err *err);
+int sqlite_job_stage_done(struct store *base, long long job_id, const char *stage,
+                          const char *result_json, struct hl_err *err);
+int sqlite_job_list(struct store *base, const char *state, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_job *job), void *ctx,
+                    struct hl_err *err);
+int sqlite_job_get(struct store *base, long long id,
+                   void (*each)(void *ctx, const struct store_job *job),
+                   void (*stage_each)(void *ctx, const char *stage, const char *result_json,
+                                      const char *finished_at),
+                   void *ctx, struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

@@ -240,6 +240,113 @@ int sqlite_contact_get(struct store *base, const char *phone,
     return rc;
 }
 
+/* ---- Jobs ----------------------------------------------------------------------------- */
+
+/* Columns: JOB_COLUMNS (sqlite.c). */
+static void read_job(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_job j;
+
+    j.id = sqlite3_column_int64(st, 0);
+    j.kind = col_text(st, 1);
+    j.payload_json = col_text(st, 2);
+    j.state = col_text(st, 3);
+    j.attempts = col_int(st, 4);
+    j.max_attempts = col_int(st, 5);
+    j.run_at = col_text(st, 6);
+    j.lease_owner = col_text(st, 7);
+    j.lease_expires_at = col_text(st, 8);
+    j.last_error = col_text(st, 9);
+    j.created_at = col_text(st, 10);
+    j.updated_at = col_text(st, 11);
+    ((void (*)(void *, const struct store_job *))each)(ctx, &j);
+}
+
+struct job_query {
+    const struct store_list *q;
+    const char *state;
+};
+
+static void bind_job_list(struct binder *b, const void *args)
+{
+    const struct job_query *jq = args;
+
+    bind_int(b, 1, jq->q->before_id);
+    bind_int(b, 2, jq->q->limit);
+    if (jq->state)
+        bind_text(b, 3, jq->state);
+}
+
+int sqlite_job_list(struct store *base, const char *state, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_job *job), void *ctx,
+                    struct hl_err *err)
+{
+    struct job_query jq = {q, state};
+
+    return read_rows(base, state ? ST_JOB_LIST_STATE : ST_JOB_LIST, bind_job_list, &jq, read_job,
+                     (any_fn)each, ctx, NULL, err);
+}
+
+static void bind_id(struct binder *b, const void *args)
+{
+    bind_int(b, 1, *(const long long *)args);
+}
+
+static void read_stage(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    ((void (*)(void *, const char *, const char *, const char *))each)(
+        ctx, col_text(st, 0), col_text(st, 1), col_text(st, 2));
+}
+
+int sqlite_job_get(struct store *base, long long id,
+                   void (*each)(void *ctx, const struct store_job *job),
+                   void (*stage_each)(void *ctx, const char *stage, const char *result_json,
+                                      const char *finished_at),
+                   void *ctx, struct hl_err *err)
+{
+    int rows = 0;
+    int rc = read_rows(base, ST_JOB_GET, bind_id, &id, read_job, (any_fn)each, ctx, &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        return hl_err_set(err, HL_ENOTFOUND, "no job %lld", id);
+    if (rc == HL_OK && stage_each)
+        rc = read_rows(base, ST_JOB_STAGES, bind_id, &id, read_stage, (any_fn)stage_each, ctx,
+                       NULL, err);
+    return rc;
+}
+
+struct stage_key {
+    long long job;
+    const char *stage;
+};
+
+static void bind_stage(struct binder *b, const void *args)
+{
+    const struct stage_key *k = args;
+
+    bind_int(b, 1, k->job);
+    bind_text(b, 2, k->stage);
+}
+
+static void read_result(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    ((void (*)(void *, const char *))each)(ctx, col_text(st, 0));
+}
+
+int sqlite_job_stage_get(struct store *base, long long job_id, const char *stage,
+                         void (*each)(void *ctx, const char *result_json), void *ctx,
+                         struct hl_err *err)
+{
+    struct stage_key k = {job_id, stage};
+    int rows = 0;
+    int rc = read_rows(base, ST_JOB_STAGE_GET, bind_stage, &k, read_result, (any_fn)each, ctx,
+                       &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "job %lld: stage %s not done", job_id, stage);
+    return rc;
+}
+
 /* ---- Messages ------------------------------------------------------------------------- */
 
 /* Columns: id, MSG_COLUMNS (1..14), created_at, updated_at. */

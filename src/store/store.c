@@ -312,14 +312,130 @@ int store_contact_get(struct store *s, const char *phone,
     return rc ? rc : s->engine->contact_get(s, phone, each, ctx, err);
 }
 
-void store_time_now(char out[STORE_TIME_SIZE])
+/* ---- Jobs ----------------------------------------------------------------------------- */
+
+static int need_job(long long id, const char *owner, int owner_needed, struct hl_err *err)
 {
-    struct timespec ts;
+    if (id <= 0)
+        return hl_err_set(err, HL_EINVAL, "job id must be positive");
+    return owner_needed ? need(owner, "job lease owner", err) : HL_OK;
+}
+
+int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
+                  struct hl_err *err)
+{
+    long long ignored;
+    int rc = need(kind, "job kind", err);
+
+    return rc ? rc : s->engine->job_add(s, kind, payload_json, id ? id : &ignored, err);
+}
+
+int store_job_claim(struct store *s, const char *owner, const char *kinds, long lease_ms,
+                    void (*each)(void *ctx, const struct store_job *job), void *ctx, int *found,
+                    struct hl_err *err)
+{
+    int rc = need(owner, "job lease owner", err);
+
+    *found = 0;
+    if (rc == HL_OK && lease_ms <= 0)
+        rc = hl_err_set(err, HL_EINVAL, "a lease must last a while");
+    return rc ? rc : s->engine->job_claim(s, owner, kinds, lease_ms, each, ctx, found, err);
+}
+
+int store_job_renew(struct store *s, long long id, const char *owner, long lease_ms,
+                    struct hl_err *err)
+{
+    int rc = need_job(id, owner, 1, err);
+
+    return rc ? rc : s->engine->job_renew(s, id, owner, lease_ms, err);
+}
+
+int store_job_finish(struct store *s, long long id, const char *owner, struct hl_err *err)
+{
+    int rc = need_job(id, owner, 1, err);
+
+    return rc ? rc : s->engine->job_finish(s, id, owner, err);
+}
+
+int store_job_fail(struct store *s, long long id, const char *owner, const char *error,
+                   long retry_ms, struct hl_err *err)
+{
+    int rc = need_job(id, owner, 1, err);
+
+    return rc ? rc : s->engine->job_fail(s, id, owner, error, retry_ms, err);
+}
+
+int store_job_retry(struct store *s, long long id, struct hl_err *err)
+{
+    int rc = need_job(id, NULL, 0, err);
+
+    return rc ? rc : s->engine->job_retry(s, id, err);
+}
+
+int store_job_stage_get(struct store *s, long long job_id, const char *stage,
+                        void (*each)(void *ctx, const char *result_json), void *ctx,
+                        struct hl_err *err)
+{
+    int rc = need_job(job_id, NULL, 0, err);
+
+    if (rc == HL_OK)
+        rc = need(stage, "job stage", err);
+    return rc ? rc : s->engine->job_stage_get(s, job_id, stage, each, ctx, err);
+}
+
+int store_job_stage_done(struct store *s, long long job_id, const char *stage,
+                         const char *result_json, struct hl_err *err)
+{
+    int rc = need_job(job_id, NULL, 0, err);
+
+    if (rc == HL_OK)
+        rc = need(stage, "job stage", err);
+    return rc ? rc : s->engine->job_stage_done(s, job_id, stage, result_json, err);
+}
+
+int store_job_list(struct store *s, const char *state, const struct store_list *q,
+                   void (*each)(void *ctx, const struct store_job *job), void *ctx,
+                   struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->job_list(s, state, q, each, ctx, err);
+}
+
+int store_job_get(struct store *s, long long id,
+                  void (*each)(void *ctx, const struct store_job *job),
+                  void (*stage_each)(void *ctx, const char *stage, const char *result_json,
+                                     const char *finished_at),
+                  void *ctx, struct hl_err *err)
+{
+    int rc = need_job(id, NULL, 0, err);
+
+    return rc ? rc : s->engine->job_get(s, id, each, stage_each, ctx, err);
+}
+
+static void store_time_at(const struct timespec *ts, char out[STORE_TIME_SIZE])
+{
     struct tm tm;
     size_t n;
 
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
+    gmtime_r(&ts->tv_sec, &tm);
     n = strftime(out, STORE_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, STORE_TIME_SIZE - n, ".%03dZ", (int)(ts.tv_nsec / 1000000) % 1000);
+    snprintf(out + n, STORE_TIME_SIZE - n, ".%03dZ", (int)(ts->tv_nsec / 1000000) % 1000);
+}
+
+void store_time_after(long ms, char out[STORE_TIME_SIZE])
+{
+    struct timespec ts;
+    long long ns;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ns = (long long)ts.tv_nsec + (long long)(ms % 1000) * 1000000;
+    ts.tv_sec += ms / 1000 + (time_t)(ns >= 1000000000 ? 1 : ns < 0 ? -1 : 0);
+    ts.tv_nsec = (long)(ns >= 1000000000 ? ns - 1000000000 : ns < 0 ? ns + 1000000000 : ns);
+    store_time_at(&ts, out);
+}
+
+void store_time_now(char out[STORE_TIME_SIZE])
+{
+    store_time_after(0, out);
 }

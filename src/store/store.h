@@ -416,6 +416,82 @@ int store_message_list(struct store *s, const struct store_list *q,
                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                        struct hl_err *err);
 
+/* ---- Jobs ----------------------------------------------------------------------------- */
+
+/*
+ * Durable background work. store_recording_received() queues jobs; workers
+ * (jobs/jobs.h) claim them with a lease that they renew while working. A job
+ * whose lease runs out (its server died) is claimed again by anyone. Each
+ * finished stage of a job is recorded, so a retried job skips what is done.
+ * States: queued, running, done, failed.
+ */
+struct store_job {
+    long long id;
+    const char *kind;
+    const char *payload_json;
+    const char *state;
+    long long attempts; /* claims so far, this one included */
+    long long max_attempts;
+    const char *run_at;           /* not before */
+    const char *lease_owner;      /* the worker holding it */
+    const char *lease_expires_at; /* its lease ends */
+    const char *last_error;
+    const char *created_at;
+    const char *updated_at;
+};
+
+/* Queue a job of kind with payload_json (NULL: "{}"), due now; *id (may be NULL) gets its id. */
+int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
+                  struct hl_err *err);
+
+/*
+ * Claim the next runnable job of one of kinds (comma-separated; NULL: any)
+ * — queued and due, or running with an expired lease — oldest due first: it
+ * becomes running, owned by owner until lease_ms from now, one attempt
+ * more. *found is 0 when there is none.
+ */
+int store_job_claim(struct store *s, const char *owner, const char *kinds, long lease_ms,
+                    void (*each)(void *ctx, const struct store_job *job), void *ctx, int *found,
+                    struct hl_err *err);
+
+/* Extend owner's lease on job id by lease_ms from now; HL_ENOTFOUND when owner lost it. */
+int store_job_renew(struct store *s, long long id, const char *owner, long lease_ms,
+                    struct hl_err *err);
+
+/* The job is done (HL_ENOTFOUND when owner no longer holds it). */
+int store_job_finish(struct store *s, long long id, const char *owner, struct hl_err *err);
+
+/*
+ * The attempt failed with error: queued again to run retry_ms from now, or
+ * (retry_ms < 0) parked as failed for a person to look at.
+ */
+int store_job_fail(struct store *s, long long id, const char *owner, const char *error,
+                   long retry_ms, struct hl_err *err);
+
+/* Put a failed job back in the queue, due now, with its attempts reset. */
+int store_job_retry(struct store *s, long long id, struct hl_err *err);
+
+/* A finished stage's result (JSON), handed to each; HL_ENOTFOUND when not done yet. */
+int store_job_stage_get(struct store *s, long long job_id, const char *stage,
+                        void (*each)(void *ctx, const char *result_json), void *ctx,
+                        struct hl_err *err);
+
+/* Record a finished stage (once: a second call keeps the first result). */
+int store_job_stage_done(struct store *s, long long job_id, const char *stage,
+                         const char *result_json, struct hl_err *err);
+
+/* Jobs newest first, optionally in one state; paged like the other lists (phone unused). */
+int store_job_list(struct store *s, const char *state, const struct store_list *q,
+                   void (*each)(void *ctx, const struct store_job *job), void *ctx,
+                   struct hl_err *err);
+
+/* One job, then its finished stages in order (stage_each may be NULL). HL_ENOTFOUND if none. */
+int store_job_get(struct store *s, long long id,
+                  void (*each)(void *ctx, const struct store_job *job),
+                  void (*stage_each)(void *ctx, const char *stage, const char *result_json,
+                                     const char *finished_at),
+                  void *ctx, struct hl_err *err);
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 /*
