@@ -26,6 +26,9 @@ struct ratelimit;
 struct workpool;
 struct tts;
 struct flows;
+struct asr;
+struct analyzer;
+struct jobs;
 
 struct app {
     const struct config *cfg;
@@ -38,6 +41,9 @@ struct app {
     struct workpool *senders;     /* where API sends wait on Twilio, off the HTTP threads */
     struct tts *tts;              /* speech for calls, and its media cache */
     struct flows *flows;          /* the call flows this server runs */
+    struct asr *asr;              /* speech recognition for recordings */
+    struct analyzer *analyzer;    /* what callers asked for */
+    struct jobs *jobs;            /* the background job workers (serve only) */
 };
 
 /*

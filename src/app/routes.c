@@ -23,6 +23,7 @@
 
 #include "core/log.h"
 #include "http/router.h"
+#include "jobs/jobs.h"
 #include "media/media.h"
 #include "ops/ops.h"
 #include "sim/sim.h"
@@ -35,6 +36,7 @@ enum route_flags {
     ROUTE_ANSWER_ANYWAY = 1 << 1, /* a caller is waiting: keep the TwiML even if storing failed */
     ROUTE_API = 1 << 2,           /* hotline's JSON API: a bearer key from API_KEYS */
     ROUTE_SEND = 1 << 3,          /* an API send: rate-limited per key */
+    ROUTE_QUEUES_JOB = 1 << 4,    /* may queue background work: wake the job workers */
 };
 
 struct route {
@@ -53,18 +55,20 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/twilio/voice", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
     {HTTP_POST, "/twilio/voice/incoming", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_voice},
 
-    {HTTP_POST, "/twilio/flow/{step}", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_flow_step},
-    {HTTP_POST, "/twilio/gather", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY, webhook_flow_step},
+    {HTTP_POST, "/twilio/flow/{step}", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY | ROUTE_QUEUES_JOB,
+     webhook_flow_step},
+    {HTTP_POST, "/twilio/gather", ROUTE_TWILIO | ROUTE_ANSWER_ANYWAY | ROUTE_QUEUES_JOB,
+     webhook_flow_step},
 
     {HTTP_POST, "/twilio/status", ROUTE_TWILIO, webhook_call_status},
     {HTTP_POST, "/api/twilio/status", ROUTE_TWILIO, webhook_call_status},
     {HTTP_POST, "/twilio/voice/status", ROUTE_TWILIO, webhook_call_status},
 
-    {HTTP_POST, "/twilio/recording", ROUTE_TWILIO, webhook_recording},
-    {HTTP_POST, "/twilio/voicemail", ROUTE_TWILIO, webhook_recording},
-    {HTTP_POST, "/twilio/recording/{CallSid}", ROUTE_TWILIO, webhook_recording},
-    {HTTP_POST, "/api/twilio/recording", ROUTE_TWILIO, webhook_recording},
-    {HTTP_POST, "/api/twilio/recording/{CallSid}", ROUTE_TWILIO, webhook_recording},
+    {HTTP_POST, "/twilio/recording", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_recording},
+    {HTTP_POST, "/twilio/voicemail", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_recording},
+    {HTTP_POST, "/twilio/recording/{CallSid}", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_recording},
+    {HTTP_POST, "/api/twilio/recording", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_recording},
+    {HTTP_POST, "/api/twilio/recording/{CallSid}", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_recording},
 
     {HTTP_POST, "/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
     {HTTP_POST, "/api/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
@@ -191,6 +195,8 @@ static void webhook_task_done(void *ctx, int rc, const struct hl_err *err)
                   LOG_S("reason", err->msg));
         if (!(t->route->flags & ROUTE_ANSWER_ANYWAY) || !t->r.res->status)
             http_respond_text(t->r.res, 503, "Storage unavailable; Twilio will retry.\n");
+    } else if (t->route->flags & ROUTE_QUEUES_JOB) {
+        jobs_notify(t->r.app->jobs);
     }
     http_resume(t->pending);
 }

@@ -40,6 +40,7 @@ int cmd_sim(int argc, char **argv);
 int cmd_call(int argc, char **argv);
 int cmd_sms(int argc, char **argv);
 int cmd_contacts(int argc, char **argv);
+int cmd_memo(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_jobs(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

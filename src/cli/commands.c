@@ -51,6 +51,14 @@ static const struct cli_command commands[] = {
      "       hotline jobs retry ID\n\n"
      "Background jobs (the recording pipeline) live in the database. show prints a job\n"
      "with its finished stages; retry puts a failed job back in the queue.\n"},
+    {"memo", cmd_memo, "decrypt an encrypted memo from its link, or show the link as a QR code",
+     "usage: hotline memo decrypt LINK [-o FILE] [--meta]\n"
+     "       hotline memo qr LINK [--ansi] [--invert]\n\n"
+     "decrypt  opens the memo LINK (.../voice/ID#KEY) names, in MEDIA_DIR, and writes its audio\n"
+     "         to FILE (mode 0600) or to stdout when that is not a terminal; the transcript\n"
+     "         and analysis JSON go to stderr, or to stdout with --meta. Exit 1 on a wrong key.\n"
+     "qr       prints LINK as a QR code (UTF-8 half blocks; --invert for light terminals,\n"
+     "         --ansi for colour cells). docs/memo-format.md describes the files.\n"},
     {"migrate", cmd_migrate, "apply pending database migrations",
      "usage: hotline migrate\n\nBrings the database at DATABASE_URL to the current schema.\n"},
     {"check", cmd_check, "run the self-test (as GET /twilio/test does)",

@@ -7,9 +7,14 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api/ratelimit.h"
+#include "analysis/analysis.h"
 #include "core/log.h"
+#include "jobs/jobs.h"
+#include "pipeline/pipeline.h"
+#include "speech/asr.h"
 #include "core/workpool.h"
 #include "flows/engine.h"
 #include "flows/flow.h"
@@ -46,6 +51,42 @@ static int open_flows(struct runtime *rt)
     if (flows_load(&rt->app.flows, &rt->cfg, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);
         return 2;
+    }
+    return 0;
+}
+
+/* Speech recognition and analysis for the recording pipeline, and its workers. */
+static int open_pipeline(struct runtime *rt)
+{
+    const struct config *cfg = &rt->cfg;
+    struct asr_options ao = {0};
+    struct analysis_options an = {0};
+    struct job_kind kinds[8];
+    struct jobs_options jo = {0};
+    struct hl_err err = {0};
+    char owner[96];
+
+    ao.engine = cfg->asr_engine;
+    ao.base_url = cfg->asr_base_url;
+    ao.api_key = cfg->openai_api_key;
+    an.engine = cfg->llm_engine;
+    an.base_url = cfg->llm_base_url;
+    an.model = cfg->llm_model;
+    an.api_key = cfg->openai_api_key;
+    an.timezone = cfg->timezone_default;
+    if (asr_new(&rt->app.asr, &ao, &err) != HL_OK || analyzer_new(&an, &rt->app.analyzer, &err) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 1;
+    }
+    snprintf(owner, sizeof(owner), "%s:%ld", cfg->host, (long)getpid());
+    jo.store = rt->app.store;
+    jo.kinds = kinds;
+    jo.n_kinds = pipeline_kinds(&rt->app, kinds, HL_ARRAY_LEN(kinds));
+    jo.workers = (int)cfg->workers;
+    jo.owner = owner;
+    if (jobs_start(&rt->app.jobs, &jo, &err) != HL_OK) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 1;
     }
     return 0;
 }
@@ -161,6 +202,10 @@ int runtime_open(struct runtime *rt, unsigned flags)
         runtime_close(rt);
         return rc;
     }
+    if ((flags & RUNTIME_SERVE) && (rc = open_pipeline(rt)) != 0) {
+        runtime_close(rt);
+        return rc;
+    }
     if (flags & RUNTIME_SERVE)
         flow_engine_prepare_audio(rt->app.flows, &rt->cfg, rt->app.tts, rt->app.senders);
     return 0;
@@ -168,6 +213,12 @@ int runtime_open(struct runtime *rt, unsigned flags)
 
 void runtime_close(struct runtime *rt)
 {
+    jobs_stop(rt->app.jobs);
+    asr_free(rt->app.asr);
+    analyzer_free(rt->app.analyzer);
+    rt->app.jobs = NULL;
+    rt->app.asr = NULL;
+    rt->app.analyzer = NULL;
     workpool_free(rt->app.senders);
     tts_free(rt->app.tts);
     flows_free(rt->app.flows);

@@ -55,6 +55,7 @@ struct config {
     char *llm_base_url;
     char *llm_model;
     long workers;
+    int recordings_delete_after_download;
 
     /* the business, as the guides name it */
     char *business_name;

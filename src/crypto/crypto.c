@@ -3,7 +3,7 @@
  *
  * Digests and MACs use the OpenSSL 3 provider APIs (EVP_Digest, EVP_MAC),
  * never the deprecated HMAC()/SHA256() one-liners. Fetching an algorithm by
- * name takes locks inside OpenSSL, so the three we need are fetched once
+ * name takes locks inside OpenSSL, so the four we need are fetched once
  * (pthread_once) and shared read-only by every thread afterwards.
  *
  * Base64 is written here rather than taken from EVP_EncodeBlock/DecodeBlock:
@@ -38,12 +38,15 @@ static pthread_once_t crypto_once = PTHREAD_ONCE_INIT;
 static EVP_MD *crypto_md_sha1;
 static EVP_MD *crypto_md_sha256;
 static EVP_MAC *crypto_mac_hmac;
+static EVP_CIPHER *crypto_cipher_aes256gcm;
 
 static void crypto_release_algorithms(void)
 {
     EVP_MD_free(crypto_md_sha1);
     EVP_MD_free(crypto_md_sha256);
     EVP_MAC_free(crypto_mac_hmac);
+    EVP_CIPHER_free(crypto_cipher_aes256gcm);
+    crypto_cipher_aes256gcm = NULL;
     crypto_md_sha1 = crypto_md_sha256 = NULL;
     crypto_mac_hmac = NULL;
 }
@@ -59,6 +62,7 @@ static void crypto_fetch_algorithms(void)
     crypto_md_sha1 = EVP_MD_fetch(NULL, "SHA1", NULL);
     crypto_md_sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
     crypto_mac_hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    crypto_cipher_aes256gcm = EVP_CIPHER_fetch(NULL, "AES-256-GCM", NULL);
     atexit(crypto_release_algorithms);
 }
 
@@ -351,4 +355,141 @@ int crypto_base64url_decode(void *dst, size_t dst_size, const char *src, size_t 
                             size_t *out_len)
 {
     return b64_decode(dst, dst_size, src, len, 1, out_len);
+}
+
+struct crypto_sha256_ctx {
+    EVP_MD_CTX *md;
+};
+
+struct crypto_sha256_ctx *crypto_sha256_begin(void)
+{
+    struct crypto_sha256_ctx *c;
+
+    crypto_ensure_algorithms();
+    if (!crypto_md_sha256)
+        return NULL;
+    c = hl_malloc(sizeof(*c));
+    c->md = EVP_MD_CTX_new();
+    if (!c->md || !EVP_DigestInit_ex2(c->md, crypto_md_sha256, NULL)) {
+        crypto_sha256_end(c, NULL);
+        crypto_failed();
+        return NULL;
+    }
+    return c;
+}
+
+int crypto_sha256_update(struct crypto_sha256_ctx *c, const void *data, size_t len)
+{
+    if (len && !EVP_DigestUpdate(c->md, data, len))
+        return crypto_failed();
+    return HL_OK;
+}
+
+int crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA256_LEN])
+{
+    unsigned int out_len = 0;
+    int rc = HL_OK;
+
+    if (!c)
+        return HL_OK;
+    if (out && (!EVP_DigestFinal_ex(c->md, out, &out_len) || out_len != CRYPTO_SHA256_LEN))
+        rc = crypto_failed();
+    EVP_MD_CTX_free(c->md);
+    free(c);
+    return rc;
+}
+
+/*
+ * AES-256-GCM over EVP_CIPHER_CTX. OpenSSL's update calls take int lengths,
+ * so data is fed in chunks of at most 1 GiB. GCM is a stream mode: each
+ * update writes exactly as many bytes as it reads, and final writes none.
+ */
+#define CRYPTO_GCM_CHUNK ((size_t)1 << 30)
+
+static EVP_CIPHER_CTX *gcm_start(int enc, const unsigned char *key, const unsigned char *nonce,
+                                 const void *aad, size_t aad_len)
+{
+    const unsigned char *a = aad;
+    EVP_CIPHER_CTX *ctx;
+    int n;
+
+    crypto_ensure_algorithms();
+    if (!crypto_cipher_aes256gcm || !(ctx = EVP_CIPHER_CTX_new()))
+        return NULL;
+    /* The default GCM IV length is 12 bytes, the one we use. */
+    if (!EVP_CipherInit_ex2(ctx, crypto_cipher_aes256gcm, key, nonce, enc, NULL))
+        goto fail;
+    while (aad_len > 0) {
+        size_t part = aad_len < CRYPTO_GCM_CHUNK ? aad_len : CRYPTO_GCM_CHUNK;
+        if (!EVP_CipherUpdate(ctx, NULL, &n, a, (int)part))
+            goto fail;
+        a += part;
+        aad_len -= part;
+    }
+    return ctx;
+fail:
+    EVP_CIPHER_CTX_free(ctx);
+    return NULL;
+}
+
+static int gcm_run(EVP_CIPHER_CTX *ctx, const unsigned char *in, size_t len, unsigned char *out)
+{
+    int n;
+
+    while (len > 0) {
+        size_t part = len < CRYPTO_GCM_CHUNK ? len : CRYPTO_GCM_CHUNK;
+        if (!EVP_CipherUpdate(ctx, out, &n, in, (int)part) || (size_t)n != part)
+            return 0;
+        in += part;
+        out += part;
+        len -= part;
+    }
+    return 1;
+}
+
+int crypto_aes_gcm_seal(const unsigned char key[CRYPTO_AES_GCM_KEY_LEN],
+                        const unsigned char nonce[CRYPTO_AES_GCM_NONCE_LEN], const void *aad,
+                        size_t aad_len, const void *plain, size_t len, unsigned char *out)
+{
+    EVP_CIPHER_CTX *ctx = gcm_start(1, key, nonce, aad, aad_len);
+    int n = 0, ok;
+
+    if (!ctx)
+        return crypto_failed();
+    ok = gcm_run(ctx, plain, len, out) && EVP_EncryptFinal_ex(ctx, out + len, &n) && n == 0 &&
+         EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, CRYPTO_AES_GCM_TAG_LEN, out + len);
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? HL_OK : crypto_failed();
+}
+
+int crypto_aes_gcm_open(const unsigned char key[CRYPTO_AES_GCM_KEY_LEN],
+                        const unsigned char nonce[CRYPTO_AES_GCM_NONCE_LEN], const void *aad,
+                        size_t aad_len, const void *sealed, size_t sealed_len,
+                        unsigned char *out)
+{
+    const unsigned char *in = sealed;
+    unsigned char tag[CRYPTO_AES_GCM_TAG_LEN];
+    EVP_CIPHER_CTX *ctx;
+    size_t len;
+    int n = 0, rc = HL_OK;
+
+    if (sealed_len < CRYPTO_AES_GCM_TAG_LEN)
+        return HL_EINVAL;
+    len = sealed_len - CRYPTO_AES_GCM_TAG_LEN;
+    /* Copy the tag first: out may overlap sealed when decrypting in place. */
+    memcpy(tag, in + len, sizeof(tag));
+    if (!(ctx = gcm_start(0, key, nonce, aad, aad_len)))
+        return crypto_failed();
+    if (!gcm_run(ctx, in, len, out) ||
+        !EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, CRYPTO_AES_GCM_TAG_LEN, tag))
+        rc = crypto_failed();
+    else if (EVP_DecryptFinal_ex(ctx, out + len, &n) <= 0) {
+        /* The tag did not verify: an authentication failure, not an OpenSSL fault. */
+        ERR_clear_error();
+        rc = HL_EBADSIG;
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    if (rc != HL_OK)
+        crypto_wipe(out, len);
+    return rc;
 }

@@ -10,12 +10,14 @@
  *     is HMAC-SHA1 over a string that is never built in one piece);
  *   - base64 with padding (RFC 4648 §4) and base64url without padding
  *     (RFC 4648 §5, the memo keys in /voice/{id}#{key} links), both strict;
- *   - bytes from the CSPRNG, a constant-time comparison and a secure wipe.
+ *   - bytes from the CSPRNG, a constant-time comparison and a secure wipe;
+ *   - streaming SHA-256 and AES-256-GCM (encrypted memos).
  *
  * Conventions: functions that can fail return HL_OK or a negative HL_E* code
  * (core/hl.h). HL_EIO means OpenSSL itself failed (out of memory inside the
  * library, a provider that will not load); it is not an input error. Nothing
- * here allocates memory that the caller must free except crypto_hmac_new().
+ * here allocates memory that the caller must free except crypto_hmac_new() and
+ * crypto_sha256_begin().
  *
  * Thread safety: every function may be called from any thread. The OpenSSL
  * algorithm objects are fetched once, on first use, and kept for the life of
@@ -120,10 +122,56 @@ int crypto_equal(const void *a, size_t a_len, const void *b, size_t b_len);
 void crypto_wipe(void *p, size_t len);
 
 /*
- * Reserved: AES-256-GCM for encrypted memos (32-byte key, 12-byte random
- * nonce, 16-byte tag) belongs here, as crypto_aead_seal() and
- * crypto_aead_open() over (pointer, length) slices, built on EVP_CIPHER
- * "AES-256-GCM" fetched once like the digests in crypto.c.
+ * Streaming SHA-256, for data that arrives in pieces (a download hashed as it
+ * is written):
+ *
+ *     struct crypto_sha256_ctx *c = crypto_sha256_begin();
+ *     crypto_sha256_update(c, part1, n1); crypto_sha256_update(c, part2, n2);
+ *     rc = crypto_sha256_end(c, out);
+ *
+ * crypto_sha256_begin() returns NULL only when OpenSSL fails. update returns
+ * HL_OK or HL_EIO. crypto_sha256_end() writes the digest to out and always
+ * frees the context, even on error; pass out == NULL to abandon a hash
+ * (crypto_sha256_end(NULL, NULL) does nothing). The result equals
+ * crypto_sha256() over the concatenated pieces.
  */
+struct crypto_sha256_ctx;
+struct crypto_sha256_ctx *crypto_sha256_begin(void);
+int crypto_sha256_update(struct crypto_sha256_ctx *c, const void *data, size_t len);
+int crypto_sha256_end(struct crypto_sha256_ctx *c, unsigned char out[CRYPTO_SHA256_LEN]);
+
+/*
+ * AES-256-GCM (NIST SP 800-38D) with a 32-byte key, a 12-byte nonce and a
+ * full 16-byte tag, for encrypted memos (memo/memo.h).
+ *
+ * crypto_aes_gcm_seal() encrypts len bytes of plain and authenticates them
+ * together with aad_len bytes of associated data (which is not encrypted and
+ * not written). out receives len + CRYPTO_AES_GCM_TAG_LEN bytes: the
+ * ciphertext, then the tag. out may be the same pointer as plain (in-place)
+ * but must not otherwise overlap it. A nonce must never be used twice with
+ * one key; memos use a fresh random key and nonce each time.
+ *
+ * crypto_aes_gcm_open() is the inverse: sealed is ciphertext || tag
+ * (sealed_len >= CRYPTO_AES_GCM_TAG_LEN) and out receives
+ * sealed_len - CRYPTO_AES_GCM_TAG_LEN bytes of plaintext. It returns
+ * HL_EBADSIG when the tag does not verify — wrong key, wrong nonce, wrong
+ * associated data or altered bytes, which GCM cannot tell apart — and then
+ * zeroes out, so no unauthenticated plaintext is left behind.
+ *
+ * Both return HL_OK, HL_EINVAL (open: sealed_len shorter than a tag) or
+ * HL_EIO (OpenSSL failed). Inputs of any size are accepted; OpenSSL's int
+ * lengths are handled by feeding it in chunks. aad may be NULL when aad_len is 0.
+ */
+#define CRYPTO_AES_GCM_KEY_LEN   32
+#define CRYPTO_AES_GCM_NONCE_LEN 12
+#define CRYPTO_AES_GCM_TAG_LEN   16
+
+int crypto_aes_gcm_seal(const unsigned char key[CRYPTO_AES_GCM_KEY_LEN],
+                        const unsigned char nonce[CRYPTO_AES_GCM_NONCE_LEN], const void *aad,
+                        size_t aad_len, const void *plain, size_t len, unsigned char *out);
+int crypto_aes_gcm_open(const unsigned char key[CRYPTO_AES_GCM_KEY_LEN],
+                        const unsigned char nonce[CRYPTO_AES_GCM_NONCE_LEN], const void *aad,
+                        size_t aad_len, const void *sealed, size_t sealed_len,
+                        unsigned char *out);
 
 #endif

@@ -22,8 +22,13 @@
 #include "flows/flow.h"
 #include "twilio/twiml.h"
 
-/* The job kind the recording pipeline runs (see store_recording_received). */
-#define FLOW_RECORDING_JOB "recording.process"
+/*
+ * The job a recording queues (see store_recording_received): its kind is
+ * FLOW_RECORDING_JOB_PREFIX + the record step's pipeline ("recording.memo",
+ * "recording.analyze", "recording.receptionist"), so that a server runs the
+ * pipelines it has and leaves the others queued.
+ */
+#define FLOW_RECORDING_JOB_PREFIX "recording."
 
 /* A call at a step of its flow, as the webhook handler hands it to the engine. */
 struct flow_run {

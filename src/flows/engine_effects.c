@@ -219,8 +219,11 @@ void flow_store_recording(struct flow_run *run, const struct flow_step *s)
     if (s->pipeline && strcmp(s->pipeline, "none") == 0)
         rc = store_recording_status(run->r->app->store, &rec, &err);
     else
-        rc = store_recording_received(run->r->app->store, &rec, FLOW_RECORDING_JOB,
-                                      job_payload(run, s, &rec), &inserted, &err);
+        rc = store_recording_received(
+            run->r->app->store, &rec,
+            arena_printf(run->r->req->arena, "%s%s", FLOW_RECORDING_JOB_PREFIX,
+                         s->pipeline ? s->pipeline : "analyze"),
+            job_payload(run, s, &rec), &inserted, &err);
     if (rc != HL_OK)
         log_error("recording not stored", LOG_S("call_sid", run->call_sid),
                   LOG_S("recording_sid", rec.sid), LOG_S("reason", err.msg));

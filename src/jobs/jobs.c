@@ -33,6 +33,7 @@ struct worker {
 struct jobs {
     struct jobs_options o;
     char *kinds; /* "a,b" */
+    struct job_kind *kind_copy;
     pthread_mutex_t lock;
     pthread_cond_t wake;
     int stopping;
@@ -289,6 +290,8 @@ int jobs_start(struct jobs **out, const struct jobs_options *o, struct hl_err *e
     int i;
 
     js->o = *o;
+    js->o.kinds = js->kind_copy = hl_calloc(o->n_kinds ? o->n_kinds : 1, sizeof(*o->kinds));
+    memcpy(js->kind_copy, o->kinds, o->n_kinds * sizeof(*o->kinds));
     defaults(&js->o);
     js->kinds = kinds_list(o);
     pthread_mutex_init(&js->lock, NULL);
@@ -335,5 +338,6 @@ void jobs_stop(struct jobs *js)
     pthread_mutex_destroy(&js->lock);
     free(js->workers);
     free(js->kinds);
+    free(js->kind_copy);
     free(js);
 }

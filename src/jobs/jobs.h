@@ -33,7 +33,7 @@ struct job_kind {
 
 struct jobs_options {
     struct store *store;
-    const struct job_kind *kinds; /* the kinds this server runs; others stay queued */
+    const struct job_kind *kinds; /* the kinds this server runs (copied); others stay queued */
     size_t n_kinds;
     int workers;            /* threads; 0: none start */
     const char *owner;      /* lease holder prefix, unique per instance (host:pid) */

@@ -84,6 +84,10 @@ struct store_engine {
                        void (*each)(void *ctx, const struct store_contact *c), void *ctx,
                        struct hl_err *err);
 
+    int (*transcription_add)(struct store *s, const struct store_transcription *t, int *inserted,
+                             struct hl_err *err);
+    int (*booking_add)(struct store *s, const struct store_booking *b, int *inserted,
+                       struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,

@@ -294,6 +294,17 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_JOB_GET] = "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?1",
     [ST_JOB_STAGES] =
         "SELECT stage, result, finished_at FROM job_stages WHERE job_id = ?1 ORDER BY finished_at",
+
+    /* ?1 recording, ?2 call, ?3 engine, ?4 text, ?5 confidence, ?6 duration, ?7 analysis, ?8 now */
+    [ST_TRANSCRIPT_ADD] =
+        "INSERT INTO transcriptions (recording_sid, call_sid, engine, text, confidence, "
+        "duration_s, analysis, created_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 "
+        "WHERE NOT EXISTS (SELECT 1 FROM transcriptions WHERE recording_sid = ?1) RETURNING id",
+    /* ?1 call, ?2 phone, ?3 starts_at, ?4 timezone, ?5 summary, ?6 now */
+    [ST_BOOKING_ADD] =
+        "INSERT INTO bookings (call_sid, phone, starts_at, timezone, summary, created_at, "
+        "updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 WHERE NOT EXISTS (SELECT 1 FROM bookings "
+        "WHERE call_sid IS ?1 AND starts_at = ?3) RETURNING id",
 };
 
 /* clang-format on */
@@ -701,6 +712,8 @@ const struct store_engine store_sqlite_engine = {
     .message_list = sqlite_message_list,
     .contact_put = sqlite_contact_put,
     .contact_get = sqlite_contact_get,
+    .transcription_add = sqlite_transcription_add,
+    .booking_add = sqlite_booking_add,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

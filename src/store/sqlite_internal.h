@@ -72,6 +72,8 @@ enum stmt_id {
     ST_JOB_LIST_STATE,
     ST_JOB_GET,
     ST_JOB_STAGES,
+    ST_TRANSCRIPT_ADD,
+    ST_BOOKING_ADD,
     ST_COUNT
 };
 
@@ -254,6 +256,10 @@ int sqlite_contact_get(struct store *base, const char *phone,
                        struct hl_err *err);
 
 /* Jobs (sqlite_jobs.c). */
+int sqlite_transcription_add(struct store *base, const struct store_transcription *t,
+                             int *inserted, struct hl_err *err);
+int sqlite_booking_add(struct store *base, const struct store_booking *b, int *inserted,
+                       struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,

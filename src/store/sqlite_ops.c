@@ -327,6 +327,78 @@ int sqlite_message_status(struct store *base, const char *sid, const char *statu
     return run_strings(base, ST_MSG_STATUS, args, HL_ARRAY_LEN(args), err);
 }
 
+/* ---- Transcriptions and bookings ------------------------------------------------------ */
+
+struct transcript_args {
+    const struct store_transcription *t;
+    int *inserted;
+};
+
+static void bind_real(struct binder *b, int i, double v)
+{
+    if (b->src == SQLITE_OK)
+        b->src = v < 0 ? sqlite3_bind_null(b->st, i) : sqlite3_bind_double(b->st, i, v);
+}
+
+static int transcript_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct transcript_args *a = arg;
+    struct binder b;
+    int rc = stmt_open(c, ST_TRANSCRIPT_ADD, &b, err);
+
+    if (rc != HL_OK)
+        return rc;
+    bind_text(&b, 1, a->t->recording_sid);
+    bind_text(&b, 2, a->t->call_sid);
+    bind_text(&b, 3, a->t->engine);
+    bind_text(&b, 4, a->t->text);
+    bind_real(&b, 5, a->t->confidence);
+    bind_real(&b, 6, a->t->duration_s);
+    bind_text(&b, 7, a->t->analysis_json);
+    bind_text(&b, 8, now);
+    return stmt_run(c, &b, NULL, a->inserted, err);
+}
+
+int sqlite_transcription_add(struct store *base, const struct store_transcription *t,
+                             int *inserted, struct hl_err *err)
+{
+    struct transcript_args a = {t, inserted};
+    struct sqlite_write w = SQLITE_WRITE(transcript_insert, &a, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
+struct booking_args {
+    const struct store_booking *b;
+    int *inserted;
+};
+
+static int booking_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct booking_args *a = arg;
+    struct binder b;
+    int rc = stmt_open(c, ST_BOOKING_ADD, &b, err);
+
+    if (rc != HL_OK)
+        return rc;
+    bind_text(&b, 1, a->b->call_sid);
+    bind_text(&b, 2, a->b->phone);
+    bind_text(&b, 3, a->b->starts_at);
+    bind_text(&b, 4, a->b->timezone);
+    bind_text(&b, 5, a->b->summary);
+    bind_text(&b, 6, now);
+    return stmt_run(c, &b, NULL, a->inserted, err);
+}
+
+int sqlite_booking_add(struct store *base, const struct store_booking *b, int *inserted,
+                       struct hl_err *err)
+{
+    struct booking_args a = {b, inserted};
+    struct sqlite_write w = SQLITE_WRITE(booking_insert, &a, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 int sqlite_contact_put(struct store *base, const struct store_contact *c, struct hl_err *err)

@@ -321,6 +321,27 @@ static int need_job(long long id, const char *owner, int owner_needed, struct hl
     return owner_needed ? need(owner, "job lease owner", err) : HL_OK;
 }
 
+int store_transcription_add(struct store *s, const struct store_transcription *t, int *inserted,
+                            struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if ((rc = need(t->recording_sid, "transcription recording sid", err)) ||
+        (rc = need(t->engine, "transcription engine", err)))
+        return rc;
+    return s->engine->transcription_add(s, t, inserted, err);
+}
+
+int store_booking_add(struct store *s, const struct store_booking *b, int *inserted,
+                      struct hl_err *err)
+{
+    int rc = need(b->starts_at, "booking time", err);
+
+    *inserted = 0;
+    return rc ? rc : s->engine->booking_add(s, b, inserted, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {

@@ -492,6 +492,34 @@ int store_job_get(struct store *s, long long id,
                                      const char *finished_at),
                   void *ctx, struct hl_err *err);
 
+/* ---- Transcriptions and bookings ------------------------------------------------------ */
+
+struct store_transcription {
+    const char *recording_sid; /* required */
+    const char *call_sid;
+    const char *engine; /* required */
+    const char *text;
+    double confidence; /* < 0: unknown */
+    double duration_s; /* < 0: unknown */
+    const char *analysis_json;
+};
+
+/* Store a recording's transcript once: a second call for the same recording stores nothing. */
+int store_transcription_add(struct store *s, const struct store_transcription *t, int *inserted,
+                            struct hl_err *err);
+
+struct store_booking {
+    const char *call_sid;
+    const char *phone;     /* the caller, E.164 */
+    const char *starts_at; /* required: UTC, the store's timestamp form */
+    const char *timezone;  /* the zone the caller spoke in */
+    const char *summary;
+};
+
+/* Store a booking once per call and time: a repeat stores nothing. */
+int store_booking_add(struct store *s, const struct store_booking *b, int *inserted,
+                      struct hl_err *err);
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 /*

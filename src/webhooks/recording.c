@@ -14,11 +14,25 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "flows/engine.h"
 #include "twilio/twiml.h"
 #include "core/banned.h"
 
-/* The job the pipeline runs for this recording. */
-#define RECORDING_JOB_KIND "recording.process"
+/*
+ * The pipeline a recording posted straight to /twilio/recording (the
+ * guides' route, outside any flow step) runs: that of the inbound flow's
+ * first record step, else "analyze".
+ */
+static const char *inbound_pipeline(const struct app *app)
+{
+    const struct flow *f = app->flows ? flows_inbound(app->flows) : NULL;
+    size_t i;
+
+    for (i = 0; f && i < f->n_steps; i++)
+        if (f->steps[i].kind == FLOW_RECORD && f->steps[i].pipeline)
+            return f->steps[i].pipeline;
+    return "analyze";
+}
 
 static int fill_recording(struct app_request *r, struct store_recording *rec)
 {
@@ -48,7 +62,7 @@ static const char *job_payload(struct app_request *r, const struct store_recordi
 {
     json_t *payload =
         json_pack("{s:s, s:s?, s:s?, s:s}", "recording_sid", rec->sid, "call_sid", rec->call_sid,
-                  "recording_url", rec->url, "pipeline", r->app->cfg->flow);
+                  "recording_url", rec->url, "pipeline", inbound_pipeline(r->app));
     char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     const char *copy = text ? arena_strdup(r->req->arena, text) : NULL;
 
@@ -80,7 +94,10 @@ void webhook_recording(struct app_request *r)
     }
     if (!rec.status)
         rec.status = "completed";
-    if (store_recording_received(r->app->store, &rec, RECORDING_JOB_KIND, job_payload(r, &rec),
+    if (store_recording_received(r->app->store, &rec,
+                                 arena_printf(r->req->arena, "%s%s", FLOW_RECORDING_JOB_PREFIX,
+                                              inbound_pipeline(r->app)),
+                                 job_payload(r, &rec),
                                  &inserted, &err) != HL_OK) {
         log_error("recording not stored", LOG_S("call_sid", rec.call_sid),
                   LOG_S("recording_sid", rec.sid), LOG_S("reason", err.msg));

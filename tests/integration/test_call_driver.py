@@ -18,7 +18,7 @@ who gives no input. It proves:
   status callback), an unknown verb in inline Twiml with 12200;
 - `hotline sim call --say ...` against hotline's own /twilio/voice prints the greeting and
   the recording, exits 0, and hotline has stored the call, the recording and its
-  recording.process job; wrong usage exits 2 and a 12100 call exits 1.
+  recording.memo job; wrong usage exits 2 and a 12100 call exits 1.
 """
 import base64
 import http.server
@@ -294,7 +294,7 @@ class CallDriver(unittest.TestCase):
             what="the recording row")
         call_sid = rows[0]["call_sid"]
         self.assertEqual(self.server.count("calls", "sid = ?", (call_sid,)), 1)
-        self.assertGreaterEqual(self.server.count("jobs", "kind = 'recording.process'"), 1)
+        self.assertGreaterEqual(self.server.count("jobs", "kind = 'recording.memo'"), 1)
 
     def test_sim_call_command_exit_codes(self):
         self.assertEqual(self.server.run_cli("sim", "call", "--bogus", "x").returncode, 2)

@@ -83,7 +83,7 @@ class Flows(ServerTest):
                            RecordingUrl="https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/" + rec)
         self.assertEqual(tags(done), ["Say", "Hangup"])
         self.assertIn("saved", done[0].text)
-        job = self.server.rows("SELECT payload FROM jobs WHERE kind = 'recording.process'")[-1]
+        job = self.server.rows("SELECT payload FROM jobs WHERE kind = 'recording.memo'")[-1]
         payload = json.loads(job["payload"])
         self.assertEqual((payload["pipeline"], payload["flow"], payload["recording_sid"]),
                          ("memo", "voicemail", rec))

@@ -17,7 +17,7 @@ class JobsCli(ServerTest):
         job = s.rows("SELECT id FROM jobs")[0]["id"]
         p = s.run_cli("jobs", "list")
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertRegex(p.stdout, r"\n%d\s+recording\.process\s+queued" % job)
+        self.assertRegex(p.stdout, r"\n%d\s+recording\.memo\s+queued" % job)
         with s.db() as db:
             db.execute("UPDATE jobs SET state = 'failed', attempts = 8, last_error = 'boom' "
                        "WHERE id = ?", (job,))

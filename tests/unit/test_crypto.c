@@ -1,13 +1,16 @@
 /*
  * test_crypto.c — the crypto module against published test vectors:
  * RFC 2202 (HMAC-SHA1), RFC 4231 (HMAC-SHA256), FIPS 180-2 (SHA-256),
- * RFC 4648 §10 (base64), plus the strictness of the base64 decoders and the
+ * RFC 4648 §10 (base64), AES-256-GCM from the GCM specification (McGrew &
+ * Viega, test cases 13-16) and NIST CAVP gcmEncryptExtIV256.rsp, plus the
+ * streaming SHA-256, the strictness of the base64 decoders and the
  * contracts of crypto_equal, crypto_random and crypto_wipe.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -372,6 +375,168 @@ static void hex_encode_is_lowercase(void **state)
     assert_string_equal(hex, "");
 }
 
+/* Decode hex into dst; returns the byte count. */
+static size_t unhex(unsigned char *dst, const char *hex)
+{
+    size_t n = strlen(hex) / 2, i;
+
+    for (i = 0; i < n; i++) {
+        unsigned int v = 0;
+        assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+        dst[i] = (unsigned char)v;
+    }
+    return n;
+}
+
+struct gcm_vector {
+    const char *name, *key, *iv, *aad, *pt, *ct, *tag;
+};
+
+static const struct gcm_vector gcm_vectors[] = {
+    {"gcm-spec test case 13", "0000000000000000000000000000000000000000000000000000000000000000",
+     "000000000000000000000000", "", "", "", "530f8afbc74536b9a963b4f1c4cb738b"},
+    {"gcm-spec test case 14", "0000000000000000000000000000000000000000000000000000000000000000",
+     "000000000000000000000000", "", "00000000000000000000000000000000",
+     "cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919"},
+    {"gcm-spec test case 15", "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255",
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+     "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad",
+     "b094dac5d93471bdec1a502270e3cc6c"},
+    {"gcm-spec test case 16 (aad)",
+     "feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308",
+     "cafebabefacedbaddecaf888", "feedfacedeadbeeffeedfacedeadbeefabaddad2",
+     "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a72"
+     "1c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39",
+     "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa"
+     "8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+     "76fc6ece0f4e1768cddf8853bb2d551b"},
+    {"cavp ExtIV256 PTlen=0 AADlen=128 count 0 (aad)",
+     "78dc4e0aaf52d935c3c01eea57428f00ca1fd475f5da86a49c8dd73d68c8e223",
+     "d79cf22d504cc793c3fb6c8a", "b96baa8c1c75a671bfb2d08d06be5f36", "", "",
+     "3e5d486aa2e30b22e040b85723a06e76"},
+    {"cavp ExtIV256 PTlen=128 AADlen=0 count 0",
+     "31bdadd96698c204aa9ce1448ea94ae1fb4a9a0b3c9d773b51bb1822666b8f22",
+     "0d18e06c7c725ac9e362e1ce", "", "2db5168e932556f8089a0622981d017d",
+     "fa4362189661d163fcd6a56d8bf0405a", "d636ac1bbedd5cc3ee727dc2ab4a9489"},
+};
+
+static void aes_gcm_matches_published_vectors(void **state)
+{
+    unsigned char key[32], iv[12], aad[64], pt[64], ct[64], tag[16], out[80], back[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < HL_ARRAY_LEN(gcm_vectors); i++) {
+        const struct gcm_vector *v = &gcm_vectors[i];
+        size_t aad_len, pt_len;
+
+        print_message("%s\n", v->name);
+        assert_int_equal(unhex(key, v->key), 32);
+        assert_int_equal(unhex(iv, v->iv), 12);
+        aad_len = unhex(aad, v->aad);
+        pt_len = unhex(pt, v->pt);
+        assert_int_equal(unhex(ct, v->ct), pt_len);
+        assert_int_equal(unhex(tag, v->tag), 16);
+        assert_int_equal(crypto_aes_gcm_seal(key, iv, aad_len ? aad : NULL, aad_len, pt, pt_len,
+                                             out),
+                         HL_OK);
+        assert_memory_equal(out, ct, pt_len);
+        assert_memory_equal(out + pt_len, tag, 16);
+        memset(back, 0x55, sizeof(back));
+        assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, out, pt_len + 16, back), HL_OK);
+        assert_memory_equal(back, pt, pt_len);
+    }
+}
+
+static void aes_gcm_open_rejects_any_change(void **state)
+{
+    const struct gcm_vector *v = &gcm_vectors[3]; /* plaintext and aad */
+    unsigned char key[32], iv[12], aad[32], pt[64], sealed[80], out[64];
+    size_t aad_len, pt_len, i;
+
+    (void)state;
+    unhex(key, v->key);
+    unhex(iv, v->iv);
+    aad_len = unhex(aad, v->aad);
+    pt_len = unhex(pt, v->pt);
+    assert_int_equal(crypto_aes_gcm_seal(key, iv, aad, aad_len, pt, pt_len, sealed), HL_OK);
+    /* Flip one bit of each byte of ciphertext and tag in turn. */
+    for (i = 0; i < pt_len + 16; i++) {
+        sealed[i] ^= 0x01;
+        memset(out, 0x55, sizeof(out));
+        assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, sealed, pt_len + 16, out),
+                         HL_EBADSIG);
+        for (size_t j = 0; j < pt_len; j++)
+            assert_int_equal(out[j], 0); /* no unauthenticated plaintext left */
+        sealed[i] ^= 0x01;
+    }
+    key[31] ^= 0x80;
+    assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, sealed, pt_len + 16, out),
+                     HL_EBADSIG);
+    key[31] ^= 0x80;
+    iv[0] ^= 0x01;
+    assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, sealed, pt_len + 16, out),
+                     HL_EBADSIG);
+    iv[0] ^= 0x01;
+    assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len - 1, sealed, pt_len + 16, out),
+                     HL_EBADSIG);
+    assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, sealed, 15, out), HL_EINVAL);
+    assert_int_equal(crypto_aes_gcm_open(key, iv, aad, aad_len, sealed, pt_len + 16, out), HL_OK);
+    assert_memory_equal(out, pt, pt_len);
+}
+
+static void aes_gcm_works_in_place(void **state)
+{
+    unsigned char key[32] = {1}, iv[12] = {2}, data[1000 + 16], copy[1000];
+
+    (void)state;
+    assert_int_equal(crypto_random(copy, sizeof(copy)), HL_OK);
+    memcpy(data, copy, sizeof(copy));
+    assert_int_equal(crypto_aes_gcm_seal(key, iv, "a", 1, data, 1000, data), HL_OK);
+    assert_memory_not_equal(data, copy, 1000);
+    assert_int_equal(crypto_aes_gcm_open(key, iv, "a", 1, data, sizeof(data), data), HL_OK);
+    assert_memory_equal(data, copy, 1000);
+}
+
+static void sha256_streaming_equals_one_shot(void **state)
+{
+    unsigned char data[3000], want[32], got[32];
+    size_t cut;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(data); i++)
+        data[i] = (unsigned char)(i * 7);
+    assert_int_equal(crypto_sha256(data, sizeof(data), want), HL_OK);
+    for (cut = 0; cut <= sizeof(data); cut += 997) {
+        struct crypto_sha256_ctx *c = crypto_sha256_begin();
+        assert_non_null(c);
+        assert_int_equal(crypto_sha256_update(c, data, cut), HL_OK);
+        assert_int_equal(crypto_sha256_update(c, data + cut, sizeof(data) - cut), HL_OK);
+        assert_int_equal(crypto_sha256_end(c, got), HL_OK);
+        assert_memory_equal(got, want, 32);
+    }
+    /* FIPS 180-2 "abc", fed one byte at a time; and an abandoned hash. */
+    {
+        struct crypto_sha256_ctx *c = crypto_sha256_begin();
+        char hex[CRYPTO_SHA256_HEX_SIZE];
+        assert_int_equal(crypto_sha256_update(c, "a", 1), HL_OK);
+        assert_int_equal(crypto_sha256_update(c, "b", 1), HL_OK);
+        assert_int_equal(crypto_sha256_update(c, "", 0), HL_OK);
+        assert_int_equal(crypto_sha256_update(c, "c", 1), HL_OK);
+        assert_int_equal(crypto_sha256_end(c, got), HL_OK);
+        crypto_hex_encode(hex, got, 32);
+        assert_string_equal(hex,
+                            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        c = crypto_sha256_begin();
+        crypto_sha256_update(c, "x", 1);
+        assert_int_equal(crypto_sha256_end(c, NULL), HL_OK);
+        assert_int_equal(crypto_sha256_end(NULL, NULL), HL_OK);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -391,6 +556,10 @@ int main(void)
         cmocka_unit_test(random_fills_distinct_bytes),
         cmocka_unit_test(wipe_zeroes_memory),
         cmocka_unit_test(hex_encode_is_lowercase),
+        cmocka_unit_test(aes_gcm_matches_published_vectors),
+        cmocka_unit_test(aes_gcm_open_rejects_any_change),
+        cmocka_unit_test(aes_gcm_works_in_place),
+        cmocka_unit_test(sha256_streaming_equals_one_shot),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,84 @@
+"""test_pipeline.py — the recording pipeline end to end, offline: a scripted caller leaves a
+message through the emulator, the job workers download it (through the REST client, with the
+emulator's auth), transcribe it (PocketSphinx), analyse it, store the transcript, and — for
+the receptionist — book and reply. A job run again after it finished repeats nothing: no
+second download, no second message."""
+import json
+import time
+import unittest
+
+import harness
+from harness import ServerTest
+
+CALLER = "+14155550161"
+
+
+class Pipeline(ServerTest):
+    emulator = True
+    extra_env = {"WORKERS": "2", "RECORDINGS_DELETE_AFTER_DOWNLOAD": "true"}
+
+    def call(self, flow, say):
+        p = self.server.run_cli("sim", "call", "--flow", flow, "--from", CALLER, "--say", say)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def job_done(self, kind):
+        return self.server.wait_for(lambda: self.server.rows(
+            "SELECT * FROM jobs WHERE kind = ? AND state = 'done'", (kind,)), timeout=60,
+            what="the %s job" % kind)[0]
+
+    def stages(self, job):
+        return {r["stage"]: json.loads(r["result"]) for r in self.server.rows(
+            "SELECT stage, result FROM job_stages WHERE job_id = ?", (job["id"],))}
+
+    def test_receptionist_transcribes_analyses_and_replies_once(self):
+        self.call("receptionist", "I need an appointment tomorrow at three PM.")
+        job = self.job_done("recording.receptionist")
+        st = self.stages(job)
+        self.assertEqual(set(st), {"download", "delete_remote", "transcribe", "analyze", "store",
+                                   "booking", "reply"})
+        self.assertGreater(st["download"]["bytes"], 1000)
+        self.assertEqual(len(st["download"]["sha256"]), 64)
+        self.assertEqual(st["transcribe"]["engine"], "pocketsphinx")
+        self.assertGreater(st["transcribe"]["duration_s"], 0.5)
+        self.assertIn(st["analyze"]["intent"], ("booking", "question", "complaint", "opt-out",
+                                                "other"))
+        rec_sid = json.loads(job["payload"])["recording_sid"]
+        rec = self.server.rows("SELECT * FROM recordings WHERE sid = ?", (rec_sid,))[0]
+        self.assertEqual((rec["sha256"], rec["deleted_remote"]), (st["download"]["sha256"], 1))
+        t = self.server.rows("SELECT * FROM transcriptions WHERE recording_sid = ?", (rec_sid,))
+        self.assertEqual(len(t), 1)
+        replies = self.server.rows("SELECT * FROM messages WHERE direction = 'outbound-api' "
+                                   "AND to_number = ?", (CALLER,))
+        self.assertEqual(len(replies), 1)
+        self.assertIn("Thanks for calling Test Dental", replies[0]["body"])
+        # The recording is gone from Twilio (the emulator) once hotline has it.
+        self.assertEqual(self.server.twilio("GET", "/Recordings/%s.json" % rec["sid"]).status, 404)
+
+        # Run the whole job again: every stage is on record, so nothing is repeated.
+        with self.server.db() as db:
+            db.execute("UPDATE jobs SET state = 'failed' WHERE id = ?", (job["id"],))
+        self.assertEqual(self.server.run_cli("jobs", "retry", str(job["id"])).returncode, 0)
+        self.job_done("recording.receptionist")
+        time.sleep(0.3)
+        self.assertEqual(self.server.count("messages", "direction = 'outbound-api' AND "
+                                                       "to_number = ?", (CALLER,)), 1)
+        self.assertEqual(self.server.count("transcriptions", "recording_sid = ?", (rec_sid,)), 1)
+
+    def test_record_analyze_stores_a_transcript(self):
+        self.call("record-analyze", "Do you have any openings next Monday at ten?")
+        job = self.job_done("recording.analyze")
+        self.assertNotIn("reply", self.stages(job))
+        rec_sid = json.loads(job["payload"])["recording_sid"]
+        row = self.server.rows("SELECT * FROM transcriptions WHERE recording_sid = ?", (rec_sid,))
+        self.assertEqual(len(row), 1)
+        self.assertIsNotNone(json.loads(row[0]["analysis"])["summary"])
+
+    def test_memo_jobs_wait_for_their_pipeline(self):
+        self.call("voicemail", "Please call me back.")
+        time.sleep(1)
+        self.assertEqual(self.server.rows("SELECT state FROM jobs WHERE kind = 'recording.memo'"),
+                         [{"state": "queued"}])
+
+
+if __name__ == "__main__":
+    harness.main()
