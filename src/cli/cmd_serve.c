@@ -3,7 +3,8 @@
  *
  * Signals are blocked before any thread starts, so only this thread receives
  * SIGTERM/SIGINT (through sigwait) and shutdown runs here in order: stop
- * accepting, finish the requests in flight, close the store.
+ * accepting, finish the requests in flight, close the store, write the
+ * log lines still batched.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -46,19 +47,13 @@ static int wait_for_stop(const sigset_t *set)
     return sig;
 }
 
-int cmd_serve(int argc, char **argv)
+/* Serve until SIGTERM or SIGINT; the exit status. */
+static int serve(const sigset_t *set)
 {
     struct runtime rt;
     struct httpd *httpd = NULL;
-    sigset_t set;
     int rc, sig;
 
-    (void)argc, (void)argv;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
     if ((rc = runtime_open(&rt, 1, 1)) != 0)
         return rc;
     if ((rc = start_http(&rt, &httpd)) != 0) {
@@ -69,10 +64,27 @@ int cmd_serve(int argc, char **argv)
              LOG_S("public_base_url", rt.cfg.public_base_url),
              LOG_S("twilio", config_emulator_mode(&rt.cfg) ? "emulator" : "account"),
              LOG_S("version", HL_VERSION));
-    sig = wait_for_stop(&set);
+    sig = wait_for_stop(set);
     log_info("stopping", LOG_S("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
     httpd_stop(httpd, SERVE_GRACE_MS);
     runtime_close(&rt);
     log_info("stopped");
     return 0;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+    sigset_t set;
+    int rc;
+
+    (void)argc, (void)argv;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    log_batch_start(); /* if it cannot start, lines are written one by one */
+    rc = serve(&set);
+    log_batch_stop();
+    return rc;
 }
