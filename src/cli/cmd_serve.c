@@ -3,8 +3,9 @@
  *
  * Signals are blocked before any thread starts, so only this thread receives
  * SIGTERM/SIGINT (through sigwait) and shutdown runs here in order: stop
- * accepting, finish the requests in flight, close the store, write the
- * log lines still batched.
+ * accepting, finish the requests in flight, close the store, write the log
+ * lines still batched. Lines are batched only once the server is up, so a
+ * failed start reads in order with the errors printed to stderr.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -47,35 +48,12 @@ static int wait_for_stop(const sigset_t *set)
     return sig;
 }
 
-/* Serve until SIGTERM or SIGINT; the exit status. */
-static int serve(const sigset_t *set)
+int cmd_serve(int argc, char **argv)
 {
     struct runtime rt;
     struct httpd *httpd = NULL;
-    int rc, sig;
-
-    if ((rc = runtime_open(&rt, 1, 1)) != 0)
-        return rc;
-    if ((rc = start_http(&rt, &httpd)) != 0) {
-        runtime_close(&rt);
-        return rc;
-    }
-    log_info("listening", LOG_S("address", rt.cfg.host), LOG_I("port", httpd_port(httpd)),
-             LOG_S("public_base_url", rt.cfg.public_base_url),
-             LOG_S("twilio", config_emulator_mode(&rt.cfg) ? "emulator" : "account"),
-             LOG_S("version", HL_VERSION));
-    sig = wait_for_stop(set);
-    log_info("stopping", LOG_S("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
-    httpd_stop(httpd, SERVE_GRACE_MS);
-    runtime_close(&rt);
-    log_info("stopped");
-    return 0;
-}
-
-int cmd_serve(int argc, char **argv)
-{
     sigset_t set;
-    int rc;
+    int rc, sig;
 
     (void)argc, (void)argv;
     sigemptyset(&set);
@@ -83,8 +61,22 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    if ((rc = runtime_open(&rt, 1, 1)) != 0)
+        return rc;
+    if ((rc = start_http(&rt, &httpd)) != 0) {
+        runtime_close(&rt);
+        return rc;
+    }
     log_batch_start(); /* if it cannot start, lines are written one by one */
-    rc = serve(&set);
+    log_info("listening", LOG_S("address", rt.cfg.host), LOG_I("port", httpd_port(httpd)),
+             LOG_S("public_base_url", rt.cfg.public_base_url),
+             LOG_S("twilio", config_emulator_mode(&rt.cfg) ? "emulator" : "account"),
+             LOG_S("version", HL_VERSION));
+    sig = wait_for_stop(&set);
+    log_info("stopping", LOG_S("signal", sig == SIGINT ? "SIGINT" : "SIGTERM"));
+    httpd_stop(httpd, SERVE_GRACE_MS);
+    runtime_close(&rt);
+    log_info("stopped");
     log_batch_stop();
-    return rc;
+    return 0;
 }

@@ -17,6 +17,7 @@
 #include "log.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,7 +58,7 @@ static struct {
     pthread_cond_t wanted; /* the first line of a batch has arrived, or stop */
     struct buf lines;
     pthread_t flusher;
-    int running; /* set and cleared only while no other thread logs */
+    atomic_int running;
     int stopping;
 } batch = {.lock = PTHREAD_MUTEX_INITIALIZER,
            .wanted = PTHREAD_COND_INITIALIZER,
@@ -375,7 +376,7 @@ static void *batch_flusher_main(void *arg)
 
 static void log_output(enum log_level level, const char *line, size_t len)
 {
-    if (!batch.running) {
+    if (!atomic_load(&batch.running)) {
         log_write(line, len);
         return;
     }
@@ -399,19 +400,19 @@ int log_batch_start(void)
     batch.stopping = 0;
     if (pthread_create(&batch.flusher, NULL, batch_flusher_main, NULL) != 0)
         return HL_EIO;
-    batch.running = 1;
+    atomic_store(&batch.running, 1);
     return HL_OK;
 }
 
 void log_batch_stop(void)
 {
-    if (!batch.running)
+    if (!atomic_load(&batch.running))
         return;
     pthread_mutex_lock(&batch.lock);
     batch.stopping = 1;
     pthread_cond_signal(&batch.wanted);
     pthread_mutex_unlock(&batch.lock);
     pthread_join(batch.flusher, NULL);
-    batch.running = 0;
+    atomic_store(&batch.running, 0);
     buf_release(&batch.lines);
 }

@@ -58,10 +58,10 @@ void log_emit(enum log_level level, const char *msg, const struct log_field *fie
  * lose at most the lines of the last 20 ms (or 32 KiB); log_batch_stop()
  * writes the rest, so a graceful stop loses nothing.
  *
- * Start after log_setup() and before other threads log; stop after they
- * have stopped logging (or lines they log meanwhile are written unbatched).
- * log_batch_start() returns HL_OK, or HL_EIO when its thread cannot start
- * (lines are then written one by one, as before).
+ * Start after log_setup(); lines other threads log while it starts or stops
+ * may be written unbatched (whole, never lost). Stop it once they have
+ * stopped logging. log_batch_start() returns HL_OK, or HL_EIO when its
+ * thread cannot start (lines are then written one by one, as before).
  */
 int log_batch_start(void);
 void log_batch_stop(void);
