@@ -10,6 +10,11 @@
 # latency, the server's CPU time per request (from /proc/PID/stat) and its
 # peak RSS (VmHWM) after all runs.
 #
+# FLOOR=1 also runs bench/echo.c — one epoll thread answering every request
+# with a fixed response, no parsing, logging or storage — with the same wrk
+# load, as the floor: the loopback TCP and epoll cost of one request on this
+# machine.
+#
 #   make bench                      # builds build-release/ first
 #   HOTLINE_BIN=path DURATION=10 bash bench/webhook.sh
 set -euo pipefail
@@ -30,7 +35,12 @@ TWILIO_AUTH_TOKEN=$token DATABASE_URL=sqlite:$work/bench.db MEDIA_DIR=$work/medi
 LOG_LEVEL=${LOG_LEVEL:-info} HTTP_THREADS=${HTTP_THREADS:-2} \
   "$bin" serve 2>"$work/server.log" &
 pid=$!
-cleanup() { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; rm -rf "$work"; }
+echo_pid=
+cleanup() {
+  kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
+  [ -z "$echo_pid" ] || { kill -TERM "$echo_pid" 2>/dev/null || true; wait "$echo_pid" 2>/dev/null || true; }
+  rm -rf "$work"
+}
 trap cleanup EXIT
 for _ in $(seq 100); do
   curl -fs "$base/health" >/dev/null 2>&1 && break
@@ -87,7 +97,8 @@ end
 """ % (ssig, status))
 PY
 
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+measured=$pid # the process whose CPU time run() reads
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$measured/stat"; }
 hz=$(getconf CLK_TCK)
 
 printf '%-15s %5s %10s %10s %10s %14s\n' endpoint conns "req/s" "p50" "p99" "cpu/req (us)"
@@ -120,3 +131,15 @@ stored=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status"); stored: $stored"
 awk -v v="${rps[voice-32]}" -v h="${rps[health-32]}" \
   'BEGIN {printf "ratio signed voice / health at 32 connections: %.2f\n", v / h}'
+
+if [ "${FLOOR:-0}" = 1 ]; then
+  cc -O2 -o "$work/echo" "$here/bench/echo.c"
+  echo_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$work/echo" "$echo_port" &
+  echo_pid=$!
+  sleep 0.3
+  measured=$echo_pid
+  base="http://127.0.0.1:$echo_port"
+  run floor-voice /twilio/voice 32 "$work/voice.lua"
+  run floor-get /health 32
+fi

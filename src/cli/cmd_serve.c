@@ -3,7 +3,9 @@
  *
  * Signals are blocked before any thread starts, so only this thread receives
  * SIGTERM/SIGINT (through sigwait) and shutdown runs here in order: stop
- * accepting, finish the requests in flight, close the store.
+ * accepting, finish the requests in flight, close the store, write the log
+ * lines still batched. Lines are batched only once the server is up, so a
+ * failed start reads in order with the errors printed to stderr.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -65,6 +67,7 @@ int cmd_serve(int argc, char **argv)
         runtime_close(&rt);
         return rc;
     }
+    log_batch_start(); /* if it cannot start, lines are written one by one */
     log_info("listening", LOG_S("address", rt.cfg.host), LOG_I("port", httpd_port(httpd)),
              LOG_S("public_base_url", rt.cfg.public_base_url),
              LOG_S("twilio", config_emulator_mode(&rt.cfg) ? "emulator" : "account"),
@@ -74,5 +77,6 @@ int cmd_serve(int argc, char **argv)
     httpd_stop(httpd, SERVE_GRACE_MS);
     runtime_close(&rt);
     log_info("stopped");
+    log_batch_stop();
     return 0;
 }

@@ -99,17 +99,21 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+/* Short results (URLs, messages) are formatted once, on the stack, then copied. */
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {
+    char small[256];
     va_list copy;
     int n;
     char *p;
 
     va_copy(copy, ap);
-    n = vsnprintf(NULL, 0, fmt, copy);
+    n = vsnprintf(small, sizeof(small), fmt, copy);
     va_end(copy);
     if (n < 0)
         return NULL;
+    if ((size_t)n < sizeof(small))
+        return arena_strndup(a, small, (size_t)n);
     p = arena_alloc(a, (size_t)n + 1);
     if (p)
         vsnprintf(p, (size_t)n + 1, fmt, ap);

@@ -5,10 +5,19 @@
  * (each value at most LOG_VALUE_MAX bytes), so a line always ends in "}\n":
  * fields that would not fit are dropped and the line says "cut". The line
  * is written with one write(2). Configuration is set once at start-up and only
- * read afterwards, so the hot path takes no lock.
+ * read afterwards, so formatting takes no lock.
+ *
+ * A busy server writes thousands of lines a second, and a write(2) each cost
+ * more than formatting them. So `hotline serve` batches (log_batch_start):
+ * lines wait in memory and go out in one write when LOG_BATCH_BYTES have
+ * gathered or LOG_BATCH_MS after the first of them, whichever comes first;
+ * a warning or an error takes every waiting line out at once, and
+ * log_batch_stop() writes the rest. A crash can lose only what was waiting.
  */
 #include "log.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,18 +32,37 @@
 #include "core/banned.h"
 
 enum {
-    LOG_VALUE_MAX = 8192,  /* one value as written, after escaping */
-    LOG_LINE_MAX = 65536,  /* a whole line */
-    LOG_LINE_ROOM = 16384, /* stop adding fields when less than this is left */
+    LOG_VALUE_MAX = 8192,    /* one value as written, after escaping */
+    LOG_LINE_MAX = 65536,    /* a whole line */
+    LOG_LINE_ROOM = 16384,   /* stop adding fields when less than this is left */
+    LOG_BATCH_BYTES = 32768, /* write a batch when it holds this much */
+    LOG_BATCH_MS = 20,       /* or this long after its first line */
+};
+
+struct log_secret {
+    char *text;
+    size_t len;
 };
 
 static struct {
     enum log_level min_level;
     enum log_format format;
     int fd;
-    char **secrets;
+    struct log_secret *secrets;
     size_t secret_count;
 } logger = {LOG_INFO, LOG_JSON, 2, NULL, 0};
+
+/* Lines waiting for one write (log_batch_start). */
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t wanted; /* the first line of a batch has arrived, or stop */
+    struct buf lines;
+    pthread_t flusher;
+    atomic_int running;
+    int stopping;
+} batch = {.lock = PTHREAD_MUTEX_INITIALIZER,
+           .wanted = PTHREAD_COND_INITIALIZER,
+           .lines = BUF_INIT(LOG_BATCH_BYTES)};
 
 static const char *const level_names[] = {"debug", "info", "warn", "error"};
 
@@ -49,14 +77,16 @@ void log_add_secret(const char *secret)
 {
     if (!secret || strlen(secret) < 4)
         return;
-    logger.secrets = hl_realloc(logger.secrets, (logger.secret_count + 1) * sizeof(char *));
-    logger.secrets[logger.secret_count++] = hl_strdup(secret);
+    logger.secrets =
+        hl_realloc(logger.secrets, (logger.secret_count + 1) * sizeof(*logger.secrets));
+    logger.secrets[logger.secret_count].text = hl_strdup(secret);
+    logger.secrets[logger.secret_count++].len = strlen(secret);
 }
 
 void log_clear_secrets(void)
 {
     while (logger.secret_count)
-        free(logger.secrets[--logger.secret_count]);
+        free(logger.secrets[--logger.secret_count].text);
     free(logger.secrets);
     logger.secrets = NULL;
 }
@@ -84,9 +114,10 @@ static size_t secret_at(const char *s, size_t left)
     size_t k, best = 0;
 
     for (k = 0; k < logger.secret_count; k++) {
-        size_t n = strlen(logger.secrets[k]);
-        if (n > best && n <= left && memcmp(s, logger.secrets[k], n) == 0)
-            best = n;
+        const struct log_secret *secret = &logger.secrets[k];
+        if (secret->len > best && secret->len <= left && secret->text[0] == s[0] &&
+            memcmp(s, secret->text, secret->len) == 0)
+            best = secret->len;
     }
     return best;
 }
@@ -207,39 +238,78 @@ static void add_value(struct buf *out, const char *s)
     buf_release(&escaped);
 }
 
+/* "2026-11-21T05:35:09.123Z"; the part up to the second is made once a second per thread. */
 static void add_time(struct buf *out)
 {
+    static _Thread_local time_t stamp_second = -1;
+    static _Thread_local char stamp[32];
+    char millis[6];
     struct timespec ts;
     struct tm tm;
-    char stamp[32];
+    long ms;
 
     clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
-    buf_addf(out, "%s.%03ldZ", stamp, ts.tv_nsec / 1000000);
+    if (ts.tv_sec != stamp_second) {
+        gmtime_r(&ts.tv_sec, &tm);
+        strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+        stamp_second = ts.tv_sec;
+    }
+    ms = ts.tv_nsec / 1000000;
+    millis[0] = '.';
+    millis[1] = (char)('0' + ms / 100);
+    millis[2] = (char)('0' + ms / 10 % 10);
+    millis[3] = (char)('0' + ms % 10);
+    millis[4] = 'Z';
+    buf_adds(out, stamp);
+    buf_add(out, millis, 5);
+}
+
+static void add_int(struct buf *out, long long v)
+{
+    char digits[24], *p = digits + sizeof(digits);
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    buf_add(out, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 static void add_field(struct buf *out, const struct log_field *f)
 {
     if (f->type == LOG_FIELD_STR && !f->str)
         return;
-    if (logger.format == LOG_JSON) {
-        buf_addf(out, ",\"%s\":", f->key);
-        if (f->type == LOG_FIELD_INT) {
-            buf_addf(out, "%lld", f->num);
-            return;
-        }
-        buf_addc(out, '"');
-        add_value(out, f->str);
-        buf_addc(out, '"');
+    int json = logger.format == LOG_JSON;
+
+    buf_adds(out, json ? ",\"" : " ");
+    buf_adds(out, f->key);
+    buf_adds(out, json ? "\":" : "=");
+    if (f->type == LOG_FIELD_INT) {
+        add_int(out, f->num);
         return;
     }
-    buf_addf(out, " %s=", f->key);
-    if (f->type == LOG_FIELD_INT)
-        buf_addf(out, "%lld", f->num);
-    else
-        add_value(out, f->str);
+    if (json)
+        buf_addc(out, '"');
+    add_value(out, f->str);
+    if (json)
+        buf_addc(out, '"');
 }
+
+/* One write(2) for the whole of data, unless it is cut short. */
+static void log_write(const char *data, size_t len)
+{
+    while (len > 0) {
+        ssize_t n = write(logger.fd, data, len);
+        if (n <= 0)
+            return; /* nowhere left to report a failed log write */
+        data += n;
+        len -= (size_t)n;
+    }
+}
+
+static void log_output(enum log_level level, const char *line, size_t len);
 
 void log_emit(enum log_level level, const char *msg, const struct log_field *fields, size_t n)
 {
@@ -251,7 +321,9 @@ void log_emit(enum log_level level, const char *msg, const struct log_field *fie
     if (logger.format == LOG_JSON) {
         buf_adds(&line, "{\"time\":\"");
         add_time(&line);
-        buf_addf(&line, "\",\"level\":\"%s\",\"msg\":\"", level_names[level]);
+        buf_adds(&line, "\",\"level\":\"");
+        buf_adds(&line, level_names[level]);
+        buf_adds(&line, "\",\"msg\":\"");
         add_value(&line, msg);
         buf_addc(&line, '"');
     } else {
@@ -267,8 +339,80 @@ void log_emit(enum log_level level, const char *msg, const struct log_field *fie
         add_field(&line, &fields[i]);
     }
     buf_adds(&line, logger.format == LOG_JSON ? "}\n" : "\n");
-    if (write(logger.fd, buf_str(&line), line.len) < 0) {
-        /* Nowhere left to report a failed log write. */
-    }
+    log_output(level, line.ptr, line.len);
     buf_release(&line);
+}
+
+/* ---- Batched output ------------------------------------------------------------------- */
+
+/* Write batch.lines out (batch.lock held). */
+static void batch_flush(void)
+{
+    log_write(batch.lines.ptr, batch.lines.len);
+    buf_reset(&batch.lines);
+}
+
+/* Writes waiting lines LOG_BATCH_MS after the first of them arrives. */
+static void *batch_flusher_main(void *arg)
+{
+    struct timespec pause = {0, LOG_BATCH_MS * 1000000L};
+
+    (void)arg;
+    pthread_mutex_lock(&batch.lock);
+    while (!batch.stopping) {
+        if (!batch.lines.len) {
+            pthread_cond_wait(&batch.wanted, &batch.lock);
+            continue;
+        }
+        pthread_mutex_unlock(&batch.lock);
+        nanosleep(&pause, NULL);
+        pthread_mutex_lock(&batch.lock);
+        batch_flush();
+    }
+    batch_flush();
+    pthread_mutex_unlock(&batch.lock);
+    return NULL;
+}
+
+static void log_output(enum log_level level, const char *line, size_t len)
+{
+    if (!atomic_load(&batch.running)) {
+        log_write(line, len);
+        return;
+    }
+    pthread_mutex_lock(&batch.lock);
+    if (batch.lines.len + len > LOG_BATCH_BYTES)
+        batch_flush();
+    if (len > LOG_BATCH_BYTES) {
+        log_write(line, len);
+    } else {
+        if (!batch.lines.len)
+            pthread_cond_signal(&batch.wanted);
+        buf_add(&batch.lines, line, len);
+    }
+    if (level >= LOG_WARN)
+        batch_flush();
+    pthread_mutex_unlock(&batch.lock);
+}
+
+int log_batch_start(void)
+{
+    batch.stopping = 0;
+    if (pthread_create(&batch.flusher, NULL, batch_flusher_main, NULL) != 0)
+        return HL_EIO;
+    atomic_store(&batch.running, 1);
+    return HL_OK;
+}
+
+void log_batch_stop(void)
+{
+    if (!atomic_load(&batch.running))
+        return;
+    pthread_mutex_lock(&batch.lock);
+    batch.stopping = 1;
+    pthread_cond_signal(&batch.wanted);
+    pthread_mutex_unlock(&batch.lock);
+    pthread_join(batch.flusher, NULL);
+    atomic_store(&batch.running, 0);
+    buf_release(&batch.lines);
 }

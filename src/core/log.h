@@ -8,8 +8,9 @@
  * Privacy is enforced here, not left to callers: every string value is
  * scanned and phone numbers are masked ("+1***-***-1234"), and any value
  * registered with log_add_secret() is replaced by "[redacted]" wherever it
- * appears. Lines go to one file descriptor with a single write(2), so lines
- * from concurrent threads never interleave.
+ * appears. Lines go to one file descriptor whole, so lines from concurrent
+ * threads never interleave: each with its own write(2), or, once
+ * log_batch_start() has been called, many at a time (see below).
  */
 #ifndef HL_LOG_H
 #define HL_LOG_H
@@ -48,6 +49,22 @@ int log_enabled(enum log_level level);
 
 /* Write one line; fields[0] is skipped (see the macros below). */
 void log_emit(enum log_level level, const char *msg, const struct log_field *fields, size_t n);
+
+/*
+ * Batch lines instead of writing each at once: they wait in memory until
+ * 32 KiB have gathered or 20 ms have passed since the first of them,
+ * whichever comes first, and then go out in one write(2). A warning or an
+ * error writes every waiting line, itself included, at once. A crash can
+ * lose at most the lines of the last 20 ms (or 32 KiB); log_batch_stop()
+ * writes the rest, so a graceful stop loses nothing.
+ *
+ * Start after log_setup(); lines other threads log while it starts or stops
+ * may be written unbatched (whole, never lost). Stop it once they have
+ * stopped logging. log_batch_start() returns HL_OK, or HL_EIO when its
+ * thread cannot start (lines are then written one by one, as before).
+ */
+int log_batch_start(void);
+void log_batch_stop(void);
 
 /* Parse "debug", "info", "warn"/"warning", "error"; -1 when unknown. */
 int log_level_parse(const char *name);

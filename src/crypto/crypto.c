@@ -160,6 +160,14 @@ int crypto_hmac_final(struct crypto_hmac *h, unsigned char *out)
     return HL_OK;
 }
 
+int crypto_hmac_reset(struct crypto_hmac *h)
+{
+    /* A NULL key restarts from the key already set (OpenSSL's HMAC keeps its padded state). */
+    if (!EVP_MAC_init(h->ctx, NULL, 0, NULL))
+        return crypto_failed();
+    return HL_OK;
+}
+
 void crypto_hmac_free(struct crypto_hmac *h)
 {
     if (!h)

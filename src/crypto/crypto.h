@@ -81,6 +81,14 @@ int crypto_hmac_final(struct crypto_hmac *h, unsigned char *out);
 void crypto_hmac_free(struct crypto_hmac *h);
 
 /*
+ * Start h over for a new message with the key it was made with, whatever was
+ * fed to it before (final included). Cheaper than a new context: the key
+ * schedule and OpenSSL's look-ups are not repeated, so a context kept for
+ * one key can serve many messages. Returns HL_OK or HL_EIO.
+ */
+int crypto_hmac_reset(struct crypto_hmac *h);
+
+/*
  * Base64. Sizes: CRYPTO_BASE64_SIZE(n) is enough for standard base64 of n
  * bytes (padding and NUL included) and also for base64url of n bytes;
  * CRYPTO_BASE64_DECODED_MAX(n) bounds what n characters decode to.

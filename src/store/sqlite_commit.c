@@ -23,12 +23,28 @@
  * own savepoint — commits once, and then calls each task's done(), which
  * releases its response. Under load a group is as large as the number of
  * webhooks waiting, which is what makes a commit cheap per webhook.
+ *
+ * Taken as soon as the writer wakes, groups stayed small (five or six
+ * webhooks at 32 connections), because the writer woke for the first task
+ * and committed while the HTTP threads were still reading the others. So,
+ * as PostgreSQL's commit_delay does when other transactions are active,
+ * the writer gathers once webhooks arrive together (the last group held
+ * more than one): it commits when GROUP_FULL tasks are queued or
+ * GROUP_WAIT_US after it found the first, whichever comes first. A lone
+ * webhook on a quiet server is committed at once.
  */
+#include <errno.h>
 #include <string.h>
+#include <time.h>
 
 #include "store/sqlite_internal.h"
 
 #include "core/banned.h"
+
+enum {
+    GROUP_FULL = 32,     /* queued tasks worth committing at once (per-row cost is flat past it) */
+    GROUP_WAIT_US = 250, /* longest the writer waits for a group to fill */
+};
 
 /* The store whose task group this thread is running (the writer thread only). */
 static _Thread_local struct sqlite_store *group_store;
@@ -36,9 +52,16 @@ static _Thread_local struct sqlite_conn *group_conn;
 
 void sqlite_commit_init(struct sqlite_store *s)
 {
+    pthread_condattr_t monotonic;
+
+    pthread_condattr_init(&monotonic);
+    pthread_condattr_setclock(&monotonic, CLOCK_MONOTONIC);
     pthread_mutex_init(&s->group_lock, NULL);
     pthread_cond_init(&s->group_done, NULL);
-    pthread_cond_init(&s->tasks_ready, NULL);
+    pthread_cond_init(&s->tasks_ready, &monotonic);
+    pthread_condattr_destroy(&monotonic);
+    s->task_count = 0;
+    s->last_group_size = 0;
     s->queue = NULL;
     s->queue_tail = &s->queue;
     s->tasks = NULL;
@@ -202,6 +225,40 @@ static int run_task_group(struct sqlite_store *s, struct store_task *group, stru
     return rc;
 }
 
+/*
+ * With tasks queued (group_lock held): wait until they are worth committing —
+ * at once after a lone task or when stopping, else until GROUP_FULL are
+ * queued or GROUP_WAIT_US have passed.
+ */
+static void gather_group(struct sqlite_store *s)
+{
+    struct timespec deadline;
+
+    if (s->last_group_size < 2)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_nsec += GROUP_WAIT_US * 1000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+    while (s->task_count < GROUP_FULL && !s->stopping)
+        if (pthread_cond_timedwait(&s->tasks_ready, &s->group_lock, &deadline) == ETIMEDOUT)
+            return;
+}
+
+/* Take every queued task as a group (group_lock held). */
+static struct store_task *take_tasks(struct sqlite_store *s)
+{
+    struct store_task *group = s->tasks;
+
+    s->last_group_size = s->task_count;
+    s->tasks = NULL;
+    s->tasks_tail = &s->tasks;
+    s->task_count = 0;
+    return group;
+}
+
 static void *task_thread_main(void *arg)
 {
     struct sqlite_store *s = arg;
@@ -215,9 +272,8 @@ static void *task_thread_main(void *arg)
             pthread_cond_wait(&s->tasks_ready, &s->group_lock);
             continue;
         }
-        group = s->tasks;
-        s->tasks = NULL;
-        s->tasks_tail = &s->tasks;
+        gather_group(s);
+        group = take_tasks(s);
         pthread_mutex_unlock(&s->group_lock);
         rc = run_task_group(s, group, &err);
         for (; group; group = next) {
@@ -243,6 +299,8 @@ void sqlite_submit(struct store *base, struct store_task *task)
     }
     *s->tasks_tail = task;
     s->tasks_tail = &task->next;
-    pthread_cond_signal(&s->tasks_ready);
+    /* The writer waits for a first task, or gathers until a group is full. */
+    if (++s->task_count == 1 || s->task_count == GROUP_FULL)
+        pthread_cond_signal(&s->tasks_ready);
     pthread_mutex_unlock(&s->group_lock);
 }

@@ -103,6 +103,8 @@ struct sqlite_store {
     pthread_cond_t tasks_ready;
     struct store_task *tasks;
     struct store_task **tasks_tail;
+    size_t task_count;      /* tasks queued */
+    size_t last_group_size; /* tasks in the group committed last */
     pthread_t task_thread;
     int task_thread_running;
     int stopping;

@@ -111,10 +111,15 @@ static int call_fill_numbers(struct sqlite_conn *c, const char *sid, const char 
     return stmt_run(c, &b, NULL, NULL, err);
 }
 
-/* The call's row, then its numbers. */
+/*
+ * The call's row, then its numbers — unless the upsert inserted the row, which
+ * then has them already. An upsert that updates leaves last_insert_rowid as
+ * it was; should a new row reuse the rowid last inserted, the fill merely runs.
+ */
 static int call_write(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
     const struct store_call *call = arg;
+    sqlite3_int64 last_row = sqlite3_last_insert_rowid(c->db);
     struct binder b;
     int rc;
 
@@ -123,6 +128,8 @@ static int call_write(struct sqlite_conn *c, void *arg, const char *now, struct 
     sqlite_bind_call(&b, call, now);
     if ((rc = stmt_run(c, &b, NULL, NULL, err)) != HL_OK)
         return rc;
+    if (sqlite3_last_insert_rowid(c->db) != last_row)
+        return HL_OK;
     return call_fill_numbers(c, call->sid, call->from_number, call->to_number, err);
 }
 

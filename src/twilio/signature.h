@@ -28,8 +28,9 @@
  * must equal the parameter's (first, percent-decoded) value.
  *
  * All comparisons are constant-time. Nothing here allocates on the heap
- * except OpenSSL's own MAC context; the sorted parameter index lives in the
- * caller's arena.
+ * except one OpenSSL MAC context per thread, kept (with a copy of the token
+ * it is keyed with) until the thread ends; the sorted parameter index lives
+ * in the caller's arena.
  */
 #ifndef HL_SIGNATURE_H
 #define HL_SIGNATURE_H

@@ -281,6 +281,24 @@ static void printf_formats_into_arena(void **state)
     arena_release(&a);
 }
 
+/* Around the size formatted on the stack first, every length comes out whole. */
+static void printf_lengths_around_the_stack_buffer(void **state)
+{
+    struct arena a;
+    int width;
+
+    (void)state;
+    arena_init(&a, 0);
+    for (width = 250; width <= 260; width++) {
+        char *p = arena_printf(&a, "%*d|", width, 5);
+        assert_non_null(p);
+        assert_int_equal(strlen(p), (size_t)width + 1);
+        assert_int_equal(p[width - 1], '5');
+        assert_int_equal(p[width], '|');
+    }
+    arena_release(&a);
+}
+
 static void printf_output_larger_than_a_block(void **state)
 {
     struct arena a;
@@ -429,6 +447,7 @@ int main(void)
         cmocka_unit_test(strdup_copies_whole_string),
         cmocka_unit_test(strndup_returns_null_past_ceiling),
         cmocka_unit_test(printf_formats_into_arena),
+        cmocka_unit_test(printf_lengths_around_the_stack_buffer),
         cmocka_unit_test(printf_output_larger_than_a_block),
         cmocka_unit_test(printf_returns_null_past_ceiling),
         cmocka_unit_test(release_resets_used_and_arena_is_reusable),

@@ -124,6 +124,30 @@ static void hmac_streaming_equals_one_shot(void **state)
     assert_memory_equal(whole, parts, sizeof(whole));
 }
 
+/* A reset context gives what a new one gives, after a final or halfway through a message. */
+static void hmac_reset_starts_over_with_the_same_key(void **state)
+{
+    static const char msg[] = "https://mycompany.com/myapp.php?foo=1&bar=2CallSidCA123";
+    unsigned char fresh[CRYPTO_SHA1_LEN], again[CRYPTO_SHA1_LEN];
+    struct crypto_hmac *h = crypto_hmac_new(CRYPTO_SHA1, "12345", 5);
+
+    (void)state;
+    assert_int_equal(crypto_hmac(CRYPTO_SHA1, "12345", 5, msg, sizeof(msg) - 1, fresh), HL_OK);
+    assert_non_null(h);
+    assert_int_equal(crypto_hmac_update(h, "other message", 13), HL_OK);
+    assert_int_equal(crypto_hmac_final(h, again), HL_OK);
+    assert_int_equal(crypto_hmac_reset(h), HL_OK);
+    assert_int_equal(crypto_hmac_update(h, msg, sizeof(msg) - 1), HL_OK);
+    assert_int_equal(crypto_hmac_final(h, again), HL_OK);
+    assert_memory_equal(fresh, again, sizeof(fresh));
+    assert_int_equal(crypto_hmac_update(h, "abandoned half", 14), HL_OK);
+    assert_int_equal(crypto_hmac_reset(h), HL_OK);
+    assert_int_equal(crypto_hmac_update(h, msg, sizeof(msg) - 1), HL_OK);
+    assert_int_equal(crypto_hmac_final(h, again), HL_OK);
+    assert_memory_equal(fresh, again, sizeof(fresh));
+    crypto_hmac_free(h);
+}
+
 static void hmac_accepts_empty_key(void **state)
 {
     unsigned char mac[CRYPTO_SHA256_LEN];
@@ -543,6 +567,7 @@ int main(void)
         cmocka_unit_test(hmac_sha1_matches_rfc2202),
         cmocka_unit_test(hmac_sha256_matches_rfc4231),
         cmocka_unit_test(hmac_streaming_equals_one_shot),
+        cmocka_unit_test(hmac_reset_starts_over_with_the_same_key),
         cmocka_unit_test(hmac_accepts_empty_key),
         cmocka_unit_test(sha256_matches_fips180_vectors),
         cmocka_unit_test(base64_encodes_rfc4648_vectors),

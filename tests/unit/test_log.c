@@ -25,6 +25,7 @@
 #include <ctype.h>
 #include <limits.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -494,6 +495,50 @@ static void text_format_keeps_one_line_per_event(void **state)
     assert_int_equal(count_lines(read_output()), 1);
 }
 
+/* Batched: nothing is lost at stop, and order is kept. */
+static void batched_lines_are_all_written_by_stop(void **state)
+{
+    const char *s;
+    int i;
+
+    (void)state;
+    assert_int_equal(log_batch_start(), 0);
+    for (i = 0; i < 2000; i++) /* more than one batch */
+        log_info("batched", LOG_I("n", i));
+    log_batch_stop();
+    s = read_output();
+    assert_int_equal(count_lines(s), 2000);
+    assert_non_null(strstr(s, "\"n\":0}\n"));
+    assert_true(strstr(s, "\"n\":1998}\n") < strstr(s, "\"n\":1999}\n"));
+}
+
+/* A warning takes the lines waiting before it out at once, itself included. */
+static void warning_writes_waiting_lines_at_once(void **state)
+{
+    (void)state;
+    assert_int_equal(log_batch_start(), 0);
+    log_info("first");
+    log_warn("second");
+    assert_int_equal(count_lines(read_output()), 2);
+    log_batch_stop();
+    assert_int_equal(count_lines(read_output()), 2);
+}
+
+/* A lone line does not wait for more: it is written within the batch delay. */
+static void batched_line_is_written_soon_without_more(void **state)
+{
+    struct timespec pause = {0, 10 * 1000000};
+    int waited;
+
+    (void)state;
+    assert_int_equal(log_batch_start(), 0);
+    log_info("alone");
+    for (waited = 0; waited < 5000 && count_lines(read_output()) == 0; waited += 10)
+        nanosleep(&pause, NULL);
+    assert_int_equal(count_lines(read_output()), 1);
+    log_batch_stop();
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -526,6 +571,9 @@ int main(void)
         T(text_format_is_time_level_msg_and_pairs),
         T(text_format_masks_and_redacts),
         T(text_format_keeps_one_line_per_event),
+        T(batched_lines_are_all_written_by_stop),
+        T(warning_writes_waiting_lines_at_once),
+        T(batched_line_is_written_soon_without_more),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -107,6 +107,17 @@ static void signature_compute_with_empty_token_matches_sdk(void **state)
     assert_computes("", URL, DEFAULT_FORM, "aXngMTP07D4c4hkO+r0Kb5Oe528=");
 }
 
+/* Each thread keeps a context keyed with the last token: switching tokens must rekey it. */
+static void signature_follows_a_change_of_token(void **state)
+{
+    (void)state;
+    assert_computes(TOKEN, URL, DEFAULT_FORM, SIGNATURE);
+    assert_computes("", URL, DEFAULT_FORM, "aXngMTP07D4c4hkO+r0Kb5Oe528=");
+    assert_computes(TOKEN, URL, DEFAULT_FORM, SIGNATURE);
+    assert_int_equal(check_form(BASE, PATH, DEFAULT_FORM, SIGNATURE, NULL), HL_OK);
+    assert_computes("", URL, DEFAULT_FORM, "aXngMTP07D4c4hkO+r0Kb5Oe528=");
+}
+
 static void signature_accepts_default_port_added(void **state)
 {
     (void)state;
@@ -396,6 +407,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(signature_matches_sdk_default_vector, setup, teardown),
         cmocka_unit_test_setup_teardown(signature_compute_with_empty_token_matches_sdk, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(signature_follows_a_change_of_token, setup, teardown),
         cmocka_unit_test_setup_teardown(signature_accepts_default_port_added, setup, teardown),
         cmocka_unit_test_setup_teardown(signature_accepts_port_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(signature_handles_user_info_in_base_url, setup, teardown),

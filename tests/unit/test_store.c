@@ -665,6 +665,52 @@ static void submitted_tasks_commit_together_and_a_failed_write_is_undone_alone(v
     free(tasks);
 }
 
+/* Submit n message tasks (sids from first on) and wait until every one is done. */
+static void submit_and_wait(struct fixture *f, int first, int n)
+{
+    struct msg_task *tasks = hl_calloc((size_t)n, sizeof(*tasks));
+    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        struct msg_task *t = &tasks[i];
+        snprintf(t->sid, sizeof(t->sid), "SM%032d", first + i);
+        t->s = f->s;
+        t->lock = &lock;
+        t->cond = &cond;
+        t->task.run = msg_task_run;
+        t->task.done = msg_task_done;
+        t->task.ctx = t;
+        store_submit(f->s, &t->task);
+    }
+    pthread_mutex_lock(&lock);
+    for (i = 0; i < n; i++)
+        while (!tasks[i].done)
+            pthread_cond_wait(&cond, &lock);
+    pthread_mutex_unlock(&lock);
+    for (i = 0; i < n; i++)
+        assert_int_equal(tasks[i].done_rc, HL_OK);
+    free(tasks);
+}
+
+/*
+ * After a busy group the writer gathers the next one, but a group that never
+ * fills is still committed (after a short wait), whether it is one task or
+ * several.
+ */
+static void a_group_that_never_fills_is_still_committed(void **state)
+{
+    struct fixture *f = *state;
+
+    submit_and_wait(f, 0, 100);
+    submit_and_wait(f, 100, 1);
+    submit_and_wait(f, 101, 5);
+    submit_and_wait(f, 106, 1);
+    submit_and_wait(f, 107, 1);
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages"), 108);
+}
+
 struct optout_task {
     struct store_task task;
     struct store *s;
@@ -770,6 +816,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(message_status_keeps_unknown_sids_and_never_moves_back,
                                         setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(optouts_set_check_clear, setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(a_group_that_never_fills_is_still_committed, setup_migrated,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             submitted_tasks_commit_together_and_a_failed_write_is_undone_alone, setup_migrated,
             teardown),
