@@ -189,6 +189,10 @@ static void send_start(void *ctx, struct http_pending *pending)
 {
     struct api_send *s = ctx;
 
+    if (!pending) { /* the server is stopping: the edge answered 503 itself */
+        json_decref(s->body);
+        return;
+    }
     s->pending = pending;
     if (workpool_submit(s->r.app->senders, send_run, s) == HL_OK)
         return;

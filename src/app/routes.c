@@ -205,6 +205,8 @@ static void webhook_task_start(void *ctx, struct http_pending *pending)
 {
     struct webhook_task *t = ctx;
 
+    if (!pending) /* the server is stopping: the edge answered 503 itself */
+        return;
     t->pending = pending;
     store_submit(t->r.app->store, &t->task);
 }

@@ -94,6 +94,9 @@ const char *http_header(const struct http_request *req, const char *name);
  * others) and calls start(ctx, pending). Whoever then holds pending fills
  * res — on any thread, with req and its arena still valid — and calls
  * http_resume(pending) exactly once, after which neither may be touched.
+ *
+ * When the server is stopping it parks nothing new: it answers 503 itself
+ * and calls start(ctx, NULL), which must then only release what ctx holds.
  */
 void http_defer(struct http_response *res, void (*start)(void *ctx, struct http_pending *pending),
                 void *ctx);

@@ -30,6 +30,7 @@ struct httpd {
     struct MHD_Daemon *daemon;
     struct httpd_config cfg;
     atomic_int in_flight;
+    atomic_int stopping; /* httpd_stop has begun: nothing new is parked */
     int port;
 };
 
@@ -45,6 +46,7 @@ struct exchange {
     int head_too_large; /* more headers than HTTP_MAX_REQUEST_HEADERS */
     int handled;        /* the handler has run (its answer may have been deferred) */
     int sent;           /* a response is queued */
+    int late; /* began after httpd_stop had started: never parked */
 };
 
 void http_resume(struct http_pending *pending)
@@ -106,6 +108,7 @@ static void *on_request_line(void *cls, const char *uri, struct MHD_Connection *
     x->conn = conn;
     exchange_set_target(x, uri ? uri : "/");
     atomic_fetch_add(&d->in_flight, 1);
+    x->late = atomic_load(&d->stopping); /* after the count: see httpd_stop */
     return x;
 }
 
@@ -204,6 +207,18 @@ static enum MHD_Result exchange_finish(struct exchange *x, struct MHD_Connection
     x->req.body_len = x->body.len;
     x->handled = 1;
     x->d->cfg.handler(x->d->cfg.ctx, &x->req, &x->res);
+    if (!x->res.status && x->res.defer_start && x->late) {
+        /*
+         * It began after stopping did: the wait for requests in flight may
+         * be over, and libmicrohttpd must not be stopped under a parked
+         * connection. Nothing has been done for it yet. (Requests that began
+         * before are counted, and the stop waits for them.)
+         */
+        x->res.defer_start(x->res.defer_ctx, NULL); /* let it release what it holds */
+        http_add_header(&x->res, "Retry-After", "5");
+        respond_error(x, 503, "The server is stopping; try again shortly.\n");
+        return exchange_send(x, conn);
+    }
     if (!x->res.status && x->res.defer_start) {
         MHD_suspend_connection(conn); /* before start: it may resume at once */
         x->res.defer_start(x->res.defer_ctx, (struct http_pending *)x);
@@ -316,7 +331,10 @@ void httpd_stop(struct httpd *d, int grace_ms)
     struct timespec pause = {0, 10 * 1000000};
     int waited = 0;
 
-    MHD_socket listener = MHD_quiesce_daemon(d->daemon);
+    MHD_socket listener;
+
+    atomic_store(&d->stopping, 1); /* before in_flight is read: see exchange_finish */
+    listener = MHD_quiesce_daemon(d->daemon);
 
     while (atomic_load(&d->in_flight) > 0 && waited < grace_ms) {
         nanosleep(&pause, NULL);

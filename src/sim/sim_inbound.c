@@ -208,6 +208,10 @@ static void inbound_start(void *ctx, struct http_pending *pending)
     struct inbound *in = ctx;
     struct sim_job_spec spec = {0};
 
+    if (!pending) { /* the server is stopping: the edge answered 503 itself */
+        inbound_free(in);
+        return;
+    }
     in->pending = pending;
     spec.url = in->url;
     spec.params = &in->params;
