@@ -161,6 +161,13 @@ json_t *api_int(long long v)
     return v == STORE_NONE ? json_null() : json_integer(v);
 }
 
+void api_page_add(struct api_page *p, long long id, json_t *item)
+{
+    json_array_append_new(p->items, item);
+    p->last_id = id;
+    p->count++;
+}
+
 void api_answer_page(struct app_request *r, const char *key, struct api_page *p, int limit)
 {
     app_json(r->res, r->req->arena, 200,

@@ -45,6 +45,9 @@ struct api_page {
     int count;
 };
 
+/* Add one row's JSON (stolen) to the page. */
+void api_page_add(struct api_page *p, long long id, json_t *item);
+
 /* {"<key>": [...], "next_before": id or null} — null once the last page is reached. */
 void api_answer_page(struct app_request *r, const char *key, struct api_page *p, int limit);
 

@@ -87,11 +87,7 @@ static json_t *call_json(const struct store_call_row *row)
 
 static void add_call(void *ctx, const struct store_call_row *row)
 {
-    struct api_page *p = ctx;
-
-    json_array_append_new(p->items, call_json(row));
-    p->last_id = row->id;
-    p->count++;
+    api_page_add(ctx, row->id, call_json(row));
 }
 
 void api_calls_list(struct app_request *r)

@@ -133,11 +133,7 @@ static json_t *message_json(const struct store_message_row *row)
 
 static void add_message(void *ctx, const struct store_message_row *row)
 {
-    struct api_page *p = ctx;
-
-    json_array_append_new(p->items, message_json(row));
-    p->last_id = row->id;
-    p->count++;
+    api_page_add(ctx, row->id, message_json(row));
 }
 
 void api_messages_list(struct app_request *r)

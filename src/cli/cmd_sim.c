@@ -215,29 +215,21 @@ static void add_field(struct buf *body, CURL *curl, const char *name, const char
     curl_free(escaped);
 }
 
-/* POST the message; *status gets the HTTP status (0: no answer, curl's message in err). */
-static int sms_post(const struct config *cfg, const struct sim_account *acct,
-                    const struct sms_args *a, struct buf *answer, long *status, char *err)
+/* One HTTP request to the emulator (POST when form is not NULL); *status 0: no answer. */
+static void emulator_request(CURL *curl, const struct sim_account *acct, const char *url,
+                             const char *form, struct buf *answer, long *status, char *err)
 {
-    CURL *curl = curl_easy_init();
-    struct buf body = BUF_INIT(SMS_MAX_ANSWER);
-    char *url = NULL;
     CURLcode cc;
 
-    if (!curl) {
-        fprintf(stderr, "hotline: sim sms: libcurl could not be set up\n");
-        return 1;
-    }
-    add_field(&body, curl, "From", a->from);
-    add_field(&body, curl, "To", a->to);
-    add_field(&body, curl, "Body", buf_str(&a->text));
-    add_field(&body, curl, "Channel", a->whatsapp ? "whatsapp" : NULL);
-    buf_addf(answer, "%s/sim/Messages.json", cfg->twilio_api_base);
-    url = buf_detach(answer, NULL);
+    buf_reset(answer);
+    err[0] = '\0';
     curl_easy_setopt(curl, CURLOPT_URL, url);
     curl_easy_setopt(curl, CURLOPT_USERNAME, acct->sid);
     curl_easy_setopt(curl, CURLOPT_PASSWORD, acct->token);
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, buf_str(&body));
+    if (form)
+        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form);
+    else
+        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SMS_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
@@ -249,6 +241,27 @@ static int sms_post(const struct config *cfg, const struct sim_account *acct,
         curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
     else if (!err[0])
         snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
+}
+
+/* POST the message; *status gets the HTTP status (0: no answer, curl's message in err). */
+static int sms_post(const struct config *cfg, const struct sim_account *acct,
+                    const struct sms_args *a, struct buf *answer, long *status, char *err)
+{
+    CURL *curl = curl_easy_init();
+    struct buf body = BUF_INIT(SMS_MAX_ANSWER);
+    char *url = NULL;
+
+    if (!curl) {
+        fprintf(stderr, "hotline: sim sms: libcurl could not be set up\n");
+        return 1;
+    }
+    add_field(&body, curl, "From", a->from);
+    add_field(&body, curl, "To", a->to);
+    add_field(&body, curl, "Body", buf_str(&a->text));
+    add_field(&body, curl, "Channel", a->whatsapp ? "whatsapp" : NULL);
+    buf_addf(answer, "%s/sim/Messages.json", cfg->twilio_api_base);
+    url = buf_detach(answer, NULL);
+    emulator_request(curl, acct, url, buf_str(&body), answer, status, err);
     curl_easy_cleanup(curl);
     buf_release(&body);
     free(url);
@@ -378,33 +391,6 @@ static int call_args(int argc, char **argv, CURL *curl, struct buf *body)
     return 0;
 }
 
-/* One HTTP request to the emulator (POST when form is not NULL); *status 0: no answer. */
-static void emulator_request(CURL *curl, const struct sim_account *acct, const char *url,
-                             const char *form, struct buf *answer, long *status, char *err)
-{
-    CURLcode cc;
-
-    buf_reset(answer);
-    err[0] = '\0';
-    curl_easy_setopt(curl, CURLOPT_URL, url);
-    curl_easy_setopt(curl, CURLOPT_USERNAME, acct->sid);
-    curl_easy_setopt(curl, CURLOPT_PASSWORD, acct->token);
-    if (form)
-        curl_easy_setopt(curl, CURLOPT_POSTFIELDS, form);
-    else
-        curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SMS_TIMEOUT_S);
-    curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer);
-    curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
-    cc = curl_easy_perform(curl);
-    *status = 0;
-    if (cc == CURLE_OK)
-        curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-    else if (!err[0])
-        snprintf(err, CURL_ERROR_SIZE, "%s", curl_easy_strerror(cc));
-}
 
 /* Print the new lines of a transcript; 1 when the call is over (*rc its exit status). */
 static int call_print(const char *answer, long *after, int *rc)
