@@ -139,8 +139,9 @@ class EmulatorModeTest(unittest.TestCase):
             "SELECT status FROM messages WHERE sid = ?", (sid,)) if row["status"] == "delivered"])
         self.assertTrue(rows, "hotline never stored the delivered status")
         self.assertEqual(s.api("GET", "/Messages/%s.json" % sid).json()["status"], "delivered")
-        log = s.read_log()
-        self.assertIn('"message_status":"sent"', log)
+        # The server writes its log in batches (every 20 ms): wait for the line.
+        log = wait_for(lambda: '"message_status":"sent"' in s.read_log() and s.read_log())
+        self.assertTrue(log, "the sent callback never reached the log")
         self.assertNotIn("webhook refused", log)
 
     def test_incoming_text_gets_hotlines_reply(self):
