@@ -59,10 +59,12 @@ void flow_engine_start(struct flow_run *run);
 void flow_engine_answer(struct flow_run *run, const char *step);
 
 /*
- * Synthesise, in the background on pool, the TTS texts of the built-in and
- * inbound flows that are the same on every call, so that callers do not
- * wait for them. (Texts with {from}, {to} or {contact.*} are rendered when
- * a call needs them.)
+ * Synthesise, in the background on pool, the TTS texts of the inbound flow
+ * (FLOW) that are the same on every call, so that callers do not wait for
+ * them. Other texts — other flows', and those with {from}, {to} or
+ * {contact.*} — are rendered when a call needs them (the caller hears
+ * "please wait" meanwhile). A server whose flows never speak with TTS
+ * never loads a TTS engine.
  */
 struct tts;
 struct workpool;

@@ -282,16 +282,10 @@ static void warm_step(const struct flow_step *s, const struct config *cfg, struc
 void flow_engine_prepare_audio(const struct flows *fs, const struct config *cfg, struct tts *tts,
                                struct workpool *pool)
 {
-    const char *const *name;
     struct arena a;
     size_t i;
 
     arena_init(&a, 1 << 20);
-    for (name = flow_builtin_names; *name; name++) {
-        const struct flow *f = flows_get(fs, *name);
-        for (i = 0; f && i < f->n_steps; i++)
-            warm_step(&f->steps[i], cfg, tts, pool, &a);
-    }
     if (flows_inbound(fs))
         for (i = 0; i < flows_inbound(fs)->n_steps; i++)
             warm_step(&flows_inbound(fs)->steps[i], cfg, tts, pool, &a);

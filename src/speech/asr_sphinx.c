@@ -309,11 +309,10 @@ int asr_sphinx_new(struct asr_sphinx **out, const struct asr_options *o, struct 
             s->lm_path = hl_strdup(s->argv[i + 1]);
     if (o->n_phrases && s->phrase_weight > 0)
         s->phrase_arpa = phrase_arpa(o->phrases, o->n_phrases);
-    if (!(s->idle[0] = build(s, err))) {
-        rc = HL_ECONFIG;
-        goto fail;
-    }
-    s->n_idle = 1;
+    /*
+     * Decoders are built on first use (take()): a loaded model is about 100 MB,
+     * which a server that never transcribes should not carry.
+     */
     *out = s;
     return HL_OK;
 fail:
