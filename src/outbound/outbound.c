@@ -292,7 +292,7 @@ static int store_message_row(const struct outbound *o, const struct outbound_mes
     m.channel = rq->whatsapp ? "whatsapp" : "sms";
     m.from_number = out->from;
     m.to_number = out->to;
-    m.body = rq->body ? rq->body : "";
+    m.body = rq->stored_body ? rq->stored_body : rq->body ? rq->body : "";
     m.media_json = media;
     m.num_media = (long long)rq->media_count;
     m.status = STORE_STATUS_REQUESTING;

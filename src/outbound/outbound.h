@@ -58,6 +58,8 @@ struct outbound_message_request {
     size_t media_count; /* at most 10 */
     const char *user_id;
     const char *metadata_json;
+    const char *stored_body; /* kept in the database instead of body (a memo link's key must
+                                never be stored); NULL: body */
 };
 
 struct outbound_result {

@@ -55,8 +55,11 @@ static int run_stages(struct pipeline_job *p, struct hl_err *err)
 
     if ((rc = stage(p, "download", pipeline_download, &p->download, err)) ||
         (p->app->cfg->recordings_delete_after_download &&
-         (rc = stage(p, "delete_remote", pipeline_delete_remote, NULL, err))) ||
-        (rc = stage(p, "transcribe", pipeline_transcribe, &p->transcript, err)) ||
+         (rc = stage(p, "delete_remote", pipeline_delete_remote, NULL, err))))
+        return rc;
+    if (strcmp(p->pipeline, "memo") == 0) /* no plaintext stage result: one sealed stage */
+        return stage(p, "memo", pipeline_memo, NULL, err);
+    if ((rc = stage(p, "transcribe", pipeline_transcribe, &p->transcript, err)) ||
         (rc = stage(p, "analyze", pipeline_analyze, &p->analysis, err)) ||
         (rc = stage(p, "store", pipeline_store, NULL, err)))
         return rc;
@@ -87,7 +90,8 @@ static int run_recording(struct job_ctx *job, void *ctx, struct hl_err *err)
 
 size_t pipeline_kinds(struct app *app, struct job_kind *out, size_t max)
 {
-    static const char *const kinds[] = {"recording.analyze", "recording.receptionist"};
+    static const char *const kinds[] = {"recording.analyze", "recording.receptionist",
+                                        "recording.memo"};
     size_t i;
 
     for (i = 0; i < HL_ARRAY_LEN(kinds) && i < max; i++) {

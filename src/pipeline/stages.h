@@ -25,6 +25,7 @@ int pipeline_transcribe(struct job_ctx *job, void *arg, char **result, struct hl
 int pipeline_analyze(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_store(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_booking(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
+int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 
 #endif

@@ -74,6 +74,7 @@ enum stmt_id {
     ST_JOB_STAGES,
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
+    ST_MEMO_ADD,
     ST_COUNT
 };
 
@@ -262,6 +263,7 @@ int sqlite_transcription_add(struct store *base, const struct store_transcriptio
                              int *inserted, struct hl_err *err);
 int sqlite_booking_add(struct store *base, const struct store_booking *b, int *inserted,
                        struct hl_err *err);
+int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,

@@ -406,6 +406,36 @@ int sqlite_booking_add(struct store *base, const struct store_booking *b, int *i
     return sqlite_write_run(sqlite_of(base), &w);
 }
 
+/* ---- Memos --------------------------------------------------------------------------- */
+
+static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    const struct store_memo *m = arg;
+    struct binder b;
+    int rc = stmt_open(c, ST_MEMO_ADD, &b, err);
+
+    if (rc != HL_OK)
+        return rc;
+    bind_text(&b, 1, m->id);
+    bind_text(&b, 2, m->kind);
+    bind_text(&b, 3, m->call_sid);
+    bind_text(&b, 4, m->recording_sid);
+    bind_int(&b, 5, m->message_id);
+    bind_text(&b, 6, m->key_sha256);
+    bind_text(&b, 7, m->audio_path);
+    bind_text(&b, 8, m->meta_path);
+    bind_int(&b, 9, m->owner_notified ? 1 : STORE_NONE);
+    bind_text(&b, 10, now);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
+int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err)
+{
+    struct sqlite_write w = SQLITE_WRITE(memo_insert, (void *)m, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 int sqlite_contact_put(struct store *base, const struct store_contact *c, struct hl_err *err)

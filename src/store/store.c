@@ -342,6 +342,16 @@ int store_booking_add(struct store *s, const struct store_booking *b, int *inser
     return rc ? rc : s->engine->booking_add(s, b, inserted, err);
 }
 
+int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err)
+{
+    int rc;
+
+    if ((rc = need(m->id, "memo id", err)) || (rc = need(m->kind, "memo kind", err)) ||
+        (rc = need(m->key_sha256, "memo key hash", err)))
+        return rc;
+    return s->engine->memo_add(s, m, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {

@@ -520,6 +520,23 @@ struct store_booking {
 int store_booking_add(struct store *s, const struct store_booking *b, int *inserted,
                       struct hl_err *err);
 
+/* ---- Memos --------------------------------------------------------------------------- */
+
+/* An encrypted memo's record: never its key, only the key's SHA-256. */
+struct store_memo {
+    const char *id;         /* required: 22 base64url characters */
+    const char *kind;       /* required: "voicemail" or "sms_note" */
+    const char *call_sid;
+    const char *recording_sid;
+    long long message_id;   /* an SMS note's message; STORE_NONE otherwise */
+    const char *key_sha256; /* required: 64 lowercase hex */
+    const char *audio_path;
+    const char *meta_path;
+    int owner_notified;     /* 1: the owner's link was sent (stamped now) */
+};
+
+int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 /*

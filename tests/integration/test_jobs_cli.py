@@ -7,6 +7,7 @@ from harness import ServerTest, sid, voice_params
 
 
 class JobsCli(ServerTest):
+    extra_env = {"WORKERS": "0"}  # the queue as it stands: nobody takes the jobs
     def test_list_show_retry(self):
         s = self.server
         call = sid("CA")

@@ -3,7 +3,10 @@ message through the emulator, the job workers download it (through the REST clie
 emulator's auth), transcribe it (PocketSphinx), analyse it, store the transcript, and — for
 the receptionist — book and reply. A job run again after it finished repeats nothing: no
 second download, no second message."""
+import base64
+import hashlib
 import json
+import os
 import time
 import unittest
 
@@ -11,11 +14,12 @@ import harness
 from harness import ServerTest
 
 CALLER = "+14155550161"
+OWNER = "+14155550162"
 
 
 class Pipeline(ServerTest):
     emulator = True
-    extra_env = {"WORKERS": "2", "RECORDINGS_DELETE_AFTER_DOWNLOAD": "true"}
+    extra_env = {"WORKERS": "2", "RECORDINGS_DELETE_AFTER_DOWNLOAD": "true", "OWNER_PHONE": OWNER}
 
     def call(self, flow, say):
         p = self.server.run_cli("sim", "call", "--flow", flow, "--from", CALLER, "--say", say)
@@ -73,12 +77,42 @@ class Pipeline(ServerTest):
         self.assertEqual(len(row), 1)
         self.assertIsNotNone(json.loads(row[0]["analysis"])["summary"])
 
-    def test_memo_jobs_wait_for_their_pipeline(self):
-        self.call("voicemail", "Please call me back.")
-        time.sleep(1)
-        self.assertEqual(self.server.rows("SELECT state FROM jobs WHERE kind = 'recording.memo'"),
-                         [{"state": "queued"}])
-
+    def test_voicemail_becomes_an_encrypted_memo_only_the_link_opens(self):
+        self.call("voicemail", "Please call me back tomorrow morning.")
+        job = self.job_done("recording.memo")
+        st = self.stages(job)
+        self.assertEqual(set(st), {"download", "delete_remote", "memo"})
+        memo = self.server.rows("SELECT * FROM memos WHERE id = ?", (st["memo"]["memo_id"],))[0]
+        self.assertEqual(len(memo["key_sha256"]), 64)
+        self.assertIsNotNone(memo["owner_notified_at"])
+        # hotline keeps the owner's text without the key; only the message itself carried it.
+        kept = self.server.rows("SELECT body FROM messages WHERE to_number = ?", (OWNER,))
+        self.assertEqual(len(kept), 1)
+        self.assertIn("(key withheld)", kept[0]["body"])
+        sent = [m for m in self.server.twilio("GET", "/Messages.json?PageSize=1000").json()
+                ["messages"] if m["to"].endswith(OWNER)]
+        link = sent[0]["body"].split("Listen: ", 1)[1]
+        self.assertIn("/voice/%s#" % memo["id"], link)
+        key = link.split("#", 1)[1]
+        self.assertEqual(hashlib.sha256(base64.urlsafe_b64decode(key + "=")).hexdigest(),
+                         memo["key_sha256"])
+        # The link opens the exact recorded audio; another key does not.
+        out = os.path.join(self.server.dir, "memo.wav")
+        p = self.server.run_cli("memo", "decrypt", link, "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, "rb") as f:
+            self.assertEqual(hashlib.sha256(f.read()).hexdigest(), st["download"]["sha256"])
+        wrong = link[:-4] + ("AAAA" if not link.endswith("AAAA") else "BBBB")
+        p = self.server.run_cli("memo", "decrypt", wrong, "-o", out + ".x")
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("wrong key", p.stderr)
+        # No plaintext of the memo stays: no downloaded file, no transcript row, no stage text.
+        self.assertFalse(os.path.exists(st["download"]["path"]))
+        self.assertEqual(self.server.count("transcriptions", "recording_sid = ?",
+                                           (json.loads(job["payload"])["recording_sid"],)), 0)
+        for r in self.server.rows("SELECT result FROM job_stages WHERE job_id = ?", (job["id"],)):
+            self.assertNotIn("transcript", r["result"])
+        self.assertNotIn(key, self.server.read_log())
 
 if __name__ == "__main__":
     harness.main()
