@@ -84,6 +84,8 @@ class WebhookTwimlTest(unittest.TestCase):
                 else voice_params(call)
             r = s.post_form("/twilio/voice?flow=" + flow, params)
             out.append(("flow " + flow, "voice", r))
+            if flow == "ivr-tts":
+                out.append(("flow ivr-tts menu with its audio", "voice", self.menu_with_audio(params)))
             action = next(e.get("action") for e in r.xml().iter() if e.get("action")) \
                 if flow != "ivr-tts" else None
             if not action:
@@ -96,6 +98,17 @@ class WebhookTwimlTest(unittest.TestCase):
                 out.append(("flow opt-out", "voice", s.post_form(action[len(s.base):], dict(
                     params, SpeechResult="please remove me"))))
         return out
+
+    def menu_with_audio(self, params):
+        """The TTS menu once its audio is rendered: a <Gather> around a <Play>."""
+        import time
+        deadline = time.time() + 20
+        while True:
+            r = self.server.post_form("/twilio/flow/menu?flow=ivr-tts&render=1", params)
+            if any(e.tag == "Gather" for e in r.xml()) or time.time() > deadline:
+                self.assertIn("Play", [e.tag for e in r.xml().iter()], r.text)
+                return r
+            time.sleep(0.1)
 
     def test_every_webhook_answer_matches_twilio_node(self):
         answers = self.collect()
