@@ -210,6 +210,30 @@ static void send_start(void *ctx, struct http_pending *pending)
     http_resume(pending);
 }
 
+struct api_send *api_send_begin(struct app_request *r, void (*run)(struct api_send *s))
+{
+    json_t *body = api_body_object(r);
+    struct api_send *s;
+
+    if (!body)
+        return NULL;
+    if (!(s = arena_zalloc(r->req->arena, sizeof(*s)))) {
+        json_decref(body);
+        app_json_error(r->res, r->req->arena, 413, "too_large", "Request too large.");
+        return NULL;
+    }
+    s->r = *r;
+    s->body = body;
+    s->run = run;
+    return s;
+}
+
+void api_send_abort(struct api_send *s)
+{
+    json_decref(s->body);
+    s->body = NULL;
+}
+
 void api_defer_send(struct api_send *s)
 {
     http_defer(s->r.res, send_start, s);

@@ -67,6 +67,14 @@ struct api_send {
     const char *media[10];
 };
 
+/*
+ * A send of r whose JSON body is parsed into s->body (NULL after answering
+ * 400/413/415). The caller reads its fields into s->u, then hands it to
+ * api_defer_send(), or to api_send_abort() when they were wrong.
+ */
+struct api_send *api_send_begin(struct app_request *r, void (*run)(struct api_send *s));
+void api_send_abort(struct api_send *s);
+
 /* Park the connection and run s->run on the sender pool; it answers s->r.res. */
 void api_defer_send(struct api_send *s);
 

@@ -48,20 +48,12 @@ static int read_call_request(struct app_request *r, json_t *body, struct outboun
 
 void api_calls_create(struct app_request *r)
 {
-    struct api_send *s;
-    json_t *body = api_body_object(r);
+    struct api_send *s = api_send_begin(r, call_run);
 
-    if (!body)
-        return;
-    s = arena_zalloc(r->req->arena, sizeof(*s));
-    s->r = *r;
-    s->body = body;
-    s->run = call_run;
-    if (read_call_request(r, body, &s->u.call) != HL_OK) {
-        json_decref(body);
-        return;
-    }
-    api_defer_send(s);
+    if (s && read_call_request(r, s->body, &s->u.call) != HL_OK)
+        api_send_abort(s);
+    else if (s)
+        api_defer_send(s);
 }
 
 /* ---- History -------------------------------------------------------------------------- */

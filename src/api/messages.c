@@ -97,20 +97,12 @@ static int read_message_request(struct app_request *r, json_t *body, struct api_
 
 void api_messages_create(struct app_request *r)
 {
-    struct api_send *s;
-    json_t *body = api_body_object(r);
+    struct api_send *s = api_send_begin(r, message_run);
 
-    if (!body)
-        return;
-    s = arena_zalloc(r->req->arena, sizeof(*s));
-    s->r = *r;
-    s->body = body;
-    s->run = message_run;
-    if (read_message_request(r, body, s) != HL_OK) {
-        json_decref(body);
-        return;
-    }
-    api_defer_send(s);
+    if (s && read_message_request(r, s->body, s) != HL_OK)
+        api_send_abort(s);
+    else if (s)
+        api_defer_send(s);
 }
 
 /* ---- History -------------------------------------------------------------------------- */
