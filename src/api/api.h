@@ -35,6 +35,7 @@ void api_calls_list(struct app_request *r);
 void api_call_get(struct app_request *r);
 void api_messages_create(struct app_request *r);
 void api_messages_list(struct app_request *r);
+void api_bookings_list(struct app_request *r); /* GET /api/bookings */
 void api_tts_create(struct app_request *r); /* POST /api/tts {text, voice} -> audio */
 void api_call_say(struct app_request *r);   /* POST /api/calls/{sid}/say {text, voice} */
 

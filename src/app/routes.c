@@ -86,6 +86,7 @@ static const struct route routes[] = {
     {HTTP_GET | HTTP_HEAD, "/api/calls/{sid}", ROUTE_API, api_call_get},
     {HTTP_POST, "/api/calls/{sid}/say", ROUTE_API | ROUTE_SEND, api_call_say},
     {HTTP_POST, "/api/tts", ROUTE_API, api_tts_create},
+    {HTTP_GET | HTTP_HEAD, "/api/bookings", ROUTE_API, api_bookings_list},
     {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
 
     {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},

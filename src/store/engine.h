@@ -88,6 +88,9 @@ struct store_engine {
                              struct hl_err *err);
     int (*booking_add)(struct store *s, const struct store_booking *b, int *inserted,
                        struct hl_err *err);
+    int (*booking_list)(struct store *s, const struct store_list *q,
+                        void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
+                        struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);

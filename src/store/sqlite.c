@@ -305,6 +305,13 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO bookings (call_sid, phone, starts_at, timezone, summary, created_at, "
         "updated_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6 WHERE NOT EXISTS (SELECT 1 FROM bookings "
         "WHERE call_sid IS ?1 AND starts_at = ?3) RETURNING id",
+    /* ?1 before id (NULL: newest), ?2 limit, ?3 phone */
+    [ST_BOOKING_LIST] =
+        "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
+        "FROM bookings WHERE (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_BOOKING_LIST_PHONE] =
+        "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
+        "FROM bookings WHERE phone = ?3 AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
     /* ?1 id .. ?8 meta_path, ?9 notified (1/NULL), ?10 now */
     [ST_MEMO_ADD] =
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
@@ -719,6 +726,7 @@ const struct store_engine store_sqlite_engine = {
     .contact_get = sqlite_contact_get,
     .transcription_add = sqlite_transcription_add,
     .booking_add = sqlite_booking_add,
+    .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,

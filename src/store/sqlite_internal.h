@@ -75,6 +75,8 @@ enum stmt_id {
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
     ST_MEMO_ADD,
+    ST_BOOKING_LIST,
+    ST_BOOKING_LIST_PHONE,
     ST_COUNT
 };
 
@@ -263,6 +265,9 @@ int sqlite_transcription_add(struct store *base, const struct store_transcriptio
                              int *inserted, struct hl_err *err);
 int sqlite_booking_add(struct store *base, const struct store_booking *b, int *inserted,
                        struct hl_err *err);
+int sqlite_booking_list(struct store *base, const struct store_list *q,
+                        void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
+                        struct hl_err *err);
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);

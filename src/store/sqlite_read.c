@@ -240,6 +240,31 @@ int sqlite_contact_get(struct store *base, const char *phone,
     return rc;
 }
 
+/* ---- Bookings ------------------------------------------------------------------------- */
+
+static void read_booking(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_booking_row r;
+
+    r.id = sqlite3_column_int64(st, 0);
+    r.booking.call_sid = col_text(st, 1);
+    r.booking.phone = col_text(st, 2);
+    r.booking.starts_at = col_text(st, 3);
+    r.booking.timezone = col_text(st, 4);
+    r.booking.summary = col_text(st, 5);
+    r.status = col_text(st, 6);
+    r.created_at = col_text(st, 7);
+    ((void (*)(void *, const struct store_booking_row *))each)(ctx, &r);
+}
+
+int sqlite_booking_list(struct store *base, const struct store_list *q,
+                        void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
+                        struct hl_err *err)
+{
+    return read_rows(base, q->phone ? ST_BOOKING_LIST_PHONE : ST_BOOKING_LIST, bind_list, q,
+                     read_booking, (any_fn)each, ctx, NULL, err);
+}
+
 /* ---- Jobs ----------------------------------------------------------------------------- */
 
 /* Columns: JOB_COLUMNS (sqlite.c). */

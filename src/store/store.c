@@ -342,6 +342,15 @@ int store_booking_add(struct store *s, const struct store_booking *b, int *inser
     return rc ? rc : s->engine->booking_add(s, b, inserted, err);
 }
 
+int store_booking_list(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
+                       struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->booking_list(s, q, each, ctx, err);
+}
+
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err)
 {
     int rc;

@@ -520,6 +520,18 @@ struct store_booking {
 int store_booking_add(struct store *s, const struct store_booking *b, int *inserted,
                       struct hl_err *err);
 
+struct store_booking_row {
+    long long id;
+    struct store_booking booking;
+    const char *status; /* pending, confirmed, cancelled */
+    const char *created_at;
+};
+
+/* Bookings, newest first, paged like the other lists (phone: the caller's). */
+int store_booking_list(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
+                       struct hl_err *err);
+
 /* ---- Memos --------------------------------------------------------------------------- */
 
 /* An encrypted memo's record: never its key, only the key's SHA-256. */

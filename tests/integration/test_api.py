@@ -223,6 +223,27 @@ class Paging(ServerTest):
         self.assertEqual(everything[0]["body"], "elsewhere")
 
 
+class Bookings(ServerTest):
+    def test_bookings_are_listed_newest_first_with_masked_numbers(self):
+        with self.server.db() as db:
+            for i, phone in enumerate((CALLER, OTHER, CALLER)):
+                db.execute("INSERT INTO bookings (call_sid, phone, starts_at, timezone, summary, "
+                           "created_at, updated_at) VALUES (?, ?, ?, 'America/New_York', ?, "
+                           "'2026-11-21T10:00:00.000Z', '2026-11-21T10:00:00.000Z')",
+                           (harness.sid("CA"), phone, "2026-11-2%dT20:00:00.000Z" % (2 + i),
+                            "Booking %d" % i))
+        self.assertEqual(self.server.api("GET", "/api/bookings", key="").status, 401)
+        page = self.server.api("GET", "/api/bookings?limit=2").json()
+        self.assertEqual([b["summary"] for b in page["bookings"]], ["Booking 2", "Booking 1"])
+        self.assertEqual(page["bookings"][0]["phone"], "+1***-***-0123")
+        self.assertEqual(page["bookings"][0]["status"], "pending")
+        rest = self.server.api("GET", "/api/bookings?limit=2&before=%d" % page["next_before"])
+        self.assertEqual([b["summary"] for b in rest.json()["bookings"]], ["Booking 0"])
+        mine = self.server.api("GET", "/api/bookings?phoneNumber=%2B" + CALLER[1:]).json()
+        self.assertEqual([b["summary"] for b in mine["bookings"]], ["Booking 2", "Booking 0"])
+        self.assertNotIn(CALLER, json.dumps(mine))
+
+
 class RateLimit(ServerTest):
     emulator = True
     extra_env = {"API_KEYS": "k-one-0123456789,k-two-0123456789", "API_SENDS_PER_MINUTE": "6",
