@@ -40,11 +40,6 @@ void flow_read_input(struct flow_run *run, struct flow_input *in)
         in->digits = in->speech = NULL;
 }
 
-int flow_has_phrase(const char *text, const char *phrase)
-{
-    return phrase_has(text, phrase);
-}
-
 const struct flow_branch *flow_match_branch(const struct flow_step *s,
                                             const struct flow_input *in)
 {
@@ -55,7 +50,7 @@ const struct flow_branch *flow_match_branch(const struct flow_step *s,
             return &s->branches[i];
     for (i = 0; in->speech && i < s->n_branches; i++)
         for (k = 0; k < s->branches[i].n_keywords; k++)
-            if (flow_has_phrase(in->speech, s->branches[i].keywords[k]))
+            if (phrase_has(in->speech, s->branches[i].keywords[k]))
                 return &s->branches[i];
     return NULL;
 }
@@ -72,10 +67,10 @@ int flow_consent_answer(const struct flow_input *in)
     if (!in->speech)
         return -1;
     for (i = 0; i < HL_ARRAY_LEN(no); i++)
-        if (flow_has_phrase(in->speech, no[i]))
+        if (phrase_has(in->speech, no[i]))
             return 0;
     for (i = 0; i < HL_ARRAY_LEN(yes); i++)
-        if (flow_has_phrase(in->speech, yes[i]))
+        if (phrase_has(in->speech, yes[i]))
             return 1;
     return -1;
 }

@@ -28,8 +28,6 @@ int flow_consent_answer(const struct flow_input *in);
 /* The OPTOUT_PHRASES phrase in speech (lowercase), or NULL. */
 const char *flow_optout_phrase(const struct config *cfg, const char *speech);
 
-/* Does text contain phrase as whole words (both lowercase)? */
-int flow_has_phrase(const char *text, const char *phrase);
 
 /* Retry counts kept in the call's variables. */
 int flow_var_tries(struct flow_run *run, const char *step);

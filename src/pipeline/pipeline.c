@@ -5,16 +5,9 @@
 #include "pipeline/pipeline.h"
 
 #include <jansson.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
 
-#include "analysis/analysis.h"
-#include "core/fs.h"
-#include "core/log.h"
-#include "outbound/outbound.h"
 #include "pipeline/stages.h"
 #include "core/banned.h"
 

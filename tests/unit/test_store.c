@@ -631,52 +631,23 @@ static void msg_task_done(void *ctx, int rc, const struct hl_err *err)
 
 enum { BATCH_TASKS = 200 };
 
-static void submitted_tasks_commit_together_and_a_failed_write_is_undone_alone(void **state)
-{
-    struct fixture *f = *state;
-    struct msg_task *tasks = hl_calloc(BATCH_TASKS, sizeof(*tasks));
-    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
-    int i;
-
-    for (i = 0; i < BATCH_TASKS; i++) {
-        struct msg_task *t = &tasks[i];
-        snprintf(t->sid, sizeof(t->sid), "SM%032d", i);
-        t->s = f->s;
-        t->bad = i % 10 == 3;
-        t->lock = &lock;
-        t->cond = &cond;
-        t->task.run = msg_task_run;
-        t->task.done = msg_task_done;
-        t->task.ctx = t;
-        store_submit(f->s, &t->task);
-    }
-    pthread_mutex_lock(&lock);
-    for (i = 0; i < BATCH_TASKS; i++)
-        while (!tasks[i].done)
-            pthread_cond_wait(&cond, &lock);
-    pthread_mutex_unlock(&lock);
-    for (i = 0; i < BATCH_TASKS; i++) {
-        assert_int_equal(tasks[i].done_rc, HL_OK);
-        assert_int_equal(tasks[i].run_rc, tasks[i].bad ? HL_EINVAL : HL_OK);
-    }
-    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages"), BATCH_TASKS - BATCH_TASKS / 10);
-    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages WHERE channel <> 'sms'"), 0);
-    free(tasks);
-}
-
-/* Submit n message tasks (sids from first on) and wait until every one is done. */
-static void submit_and_wait(struct fixture *f, int first, int n)
+/*
+ * Submit n message tasks (sids from first on; with bad_every, every such
+ * task from the 4th writes a bad row) and wait until every one is done.
+ * The caller frees the tasks.
+ */
+static struct msg_task *submit_tasks(struct fixture *f, int first, int n, int bad_every)
 {
     struct msg_task *tasks = hl_calloc((size_t)n, sizeof(*tasks));
-    pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    static pthread_cond_t cond = PTHREAD_COND_INITIALIZER;
     int i;
 
     for (i = 0; i < n; i++) {
         struct msg_task *t = &tasks[i];
         snprintf(t->sid, sizeof(t->sid), "SM%032d", first + i);
         t->s = f->s;
+        t->bad = bad_every && i % bad_every == 3;
         t->lock = &lock;
         t->cond = &cond;
         t->task.run = msg_task_run;
@@ -689,6 +660,30 @@ static void submit_and_wait(struct fixture *f, int first, int n)
         while (!tasks[i].done)
             pthread_cond_wait(&cond, &lock);
     pthread_mutex_unlock(&lock);
+    return tasks;
+}
+
+static void submitted_tasks_commit_together_and_a_failed_write_is_undone_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct msg_task *tasks = submit_tasks(f, 0, BATCH_TASKS, 10);
+    int i;
+
+    for (i = 0; i < BATCH_TASKS; i++) {
+        assert_int_equal(tasks[i].done_rc, HL_OK);
+        assert_int_equal(tasks[i].run_rc, tasks[i].bad ? HL_EINVAL : HL_OK);
+    }
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages"), BATCH_TASKS - BATCH_TASKS / 10);
+    assert_int_equal(q_int(f, "SELECT COUNT(*) FROM messages WHERE channel <> 'sms'"), 0);
+    free(tasks);
+}
+
+/* Submit n message tasks (sids from first on) and wait until every one is done. */
+static void submit_and_wait(struct fixture *f, int first, int n)
+{
+    struct msg_task *tasks = submit_tasks(f, first, n, 0);
+    int i;
+
     for (i = 0; i < n; i++)
         assert_int_equal(tasks[i].done_rc, HL_OK);
     free(tasks);
