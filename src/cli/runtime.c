@@ -83,6 +83,7 @@ static int open_pipeline(struct runtime *rt)
     jo.kinds = kinds;
     jo.n_kinds = pipeline_kinds(&rt->app, kinds, HL_ARRAY_LEN(kinds));
     jo.workers = (int)cfg->workers;
+    jo.lease_ms = cfg->job_lease_ms;
     jo.owner = owner;
     if (jobs_start(&rt->app.jobs, &jo, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);

@@ -110,6 +110,8 @@ static const struct config_key config_keys[] = {
      "Ollama or OpenAI-compatible API base"},
     {"LLM_MODEL", NULL, CONFIG_STRING, OFF(llm_model), NULL, 0, NULL, 0, 0, "model name"},
     {"WORKERS", NULL, CONFIG_INT, OFF(workers), "2", 0, NULL, 0, 64, "pipeline worker threads"},
+    {"JOB_LEASE_MS", NULL, CONFIG_INT, OFF(job_lease_ms), "60000", 0, NULL, 1000, 3600000,
+     "how long a worker holds a job without renewing; a dead server's jobs wait this long"},
     {"RECORDINGS_DELETE_AFTER_DOWNLOAD", NULL, CONFIG_BOOL, OFF(recordings_delete_after_download),
      "false", 0, NULL, 0, 0, "delete each recording from Twilio once hotline has its copy"},
     {"BUSINESS_NAME", NULL, CONFIG_STRING, OFF(business_name), "hotline", 0, NULL, 0, 0,

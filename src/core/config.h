@@ -55,6 +55,7 @@ struct config {
     char *llm_base_url;
     char *llm_model;
     long workers;
+    long job_lease_ms;
     int recordings_delete_after_download;
 
     /* the business, as the guides name it */

@@ -68,6 +68,21 @@ struct memo_sealed {
 int memo_seal(const char *media_dir, const void *audio, size_t audio_len, const char *meta_json,
               struct memo_sealed *out, unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
 
+/* A new memo id (128 random bits as 22 base64url characters). HL_EIO if the CSPRNG fails. */
+int memo_new_id(char id[MEMO_ID_LEN + 1], struct hl_err *err);
+
+/*
+ * memo_seal() under a given id (memo_id_valid()), for a caller that must know
+ * the id before the files exist — the pipeline, which removes what a crash
+ * left (memo_remove()) and seals again. Files of that id are replaced.
+ */
+int memo_seal_as(const char *media_dir, const char *id, const void *audio, size_t audio_len,
+                 const char *meta_json, struct memo_sealed *out,
+                 unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
+
+/* Remove memo id's directory and all it holds, temporary files included. Gone already is fine. */
+int memo_remove(const char *media_dir, const char *id, struct hl_err *err);
+
 /*
  * Decrypt memo id with key. Each part goes to its buffer (appended; NULL
  * skips that part). The caller wipes and releases the buffers when done with

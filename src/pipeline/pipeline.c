@@ -51,7 +51,9 @@ static int run_stages(struct pipeline_job *p, struct hl_err *err)
          (rc = stage(p, "delete_remote", pipeline_delete_remote, NULL, err))))
         return rc;
     if (strcmp(p->pipeline, "memo") == 0) /* no plaintext stage result: one sealed stage */
-        return stage(p, "memo", pipeline_memo, NULL, err);
+        return (rc = stage(p, "memo_id", pipeline_memo_id, &p->memo, err))
+                   ? rc
+                   : stage(p, "memo", pipeline_memo, NULL, err);
     if ((rc = stage(p, "transcribe", pipeline_transcribe, &p->transcript, err)) ||
         (rc = stage(p, "analyze", pipeline_analyze, &p->analysis, err)) ||
         (rc = stage(p, "store", pipeline_store, NULL, err)))
@@ -78,6 +80,7 @@ static int run_recording(struct job_ctx *job, void *ctx, struct hl_err *err)
     json_decref(p.download);
     json_decref(p.transcript);
     json_decref(p.analysis);
+    json_decref(p.memo);
     return rc;
 }
 

@@ -17,6 +17,7 @@ struct pipeline_job {
     json_t *download;   /* {"path","sha256","bytes"} */
     json_t *transcript; /* {"text","confidence","duration_s","engine"} */
     json_t *analysis;   /* analysis_to_json() */
+    json_t *memo;       /* {"memo_id"} */
 };
 
 int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
@@ -25,6 +26,7 @@ int pipeline_transcribe(struct job_ctx *job, void *arg, char **result, struct hl
 int pipeline_analyze(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_store(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_booking(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
+int pipeline_memo_id(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 

@@ -79,6 +79,10 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err);
 
+    int (*message_for_job)(struct store *s, long long job_id, const char *stage,
+                           void (*each)(void *ctx, const struct store_message_row *row),
+                           void *ctx, struct hl_err *err);
+
     int (*contact_put)(struct store *s, const struct store_contact *c, struct hl_err *err);
     int (*contact_get)(struct store *s, const char *phone,
                        void (*each)(void *ctx, const struct store_contact *c), void *ctx,
@@ -92,6 +96,7 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*memo_notified)(struct store *s, const char *id, struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,

@@ -316,7 +316,19 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MEMO_ADD] =
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
         "meta_path, owner_notified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "CASE WHEN ?9 = 1 THEN ?10 END, ?10)",
+        "CASE WHEN ?9 = 1 THEN ?10 END, ?10) ON CONFLICT (id) DO UPDATE SET "
+        "key_sha256 = excluded.key_sha256, audio_path = excluded.audio_path, "
+        "meta_path = excluded.meta_path, owner_notified_at = excluded.owner_notified_at "
+        "WHERE memos.owner_notified_at IS NULL",
+    /* ?1 id, ?2 now */
+    [ST_MEMO_NOTIFIED] =
+        "UPDATE memos SET owner_notified_at = COALESCE(owner_notified_at, ?2) WHERE id = ?1 "
+        "RETURNING id",
+    /* ?1 message id, ?2 job id, ?3 stage */
+    [ST_MSG_SET_JOB] = "UPDATE messages SET job_id = ?2, job_stage = ?3 WHERE id = ?1",
+    [ST_MSG_FOR_JOB] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at FROM messages "
+        "WHERE job_id = ?1 AND job_stage = ?2 ORDER BY id DESC LIMIT 1",
 };
 
 /* clang-format on */
@@ -728,6 +740,8 @@ const struct store_engine store_sqlite_engine = {
     .booking_add = sqlite_booking_add,
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
+    .memo_notified = sqlite_memo_notified,
+    .message_for_job = sqlite_message_for_job,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

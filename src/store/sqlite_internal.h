@@ -75,6 +75,9 @@ enum stmt_id {
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
     ST_MEMO_ADD,
+    ST_MEMO_NOTIFIED,
+    ST_MSG_SET_JOB,
+    ST_MSG_FOR_JOB,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
     ST_COUNT
@@ -269,6 +272,10 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
+int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err);
+int sqlite_message_for_job(struct store *base, long long job_id, const char *stage,
+                           void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                           struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,

@@ -258,6 +258,23 @@ struct message_args {
     int *inserted;
 };
 
+/* A new row sent by a job stage records which (store_message_for_job). */
+static int message_tag(struct sqlite_conn *c, const struct store_message *m, long long id,
+                       struct hl_err *err)
+{
+    struct binder b;
+    int rc;
+
+    if (m->job_id <= 0 || !m->job_stage)
+        return HL_OK;
+    if ((rc = stmt_open(c, ST_MSG_SET_JOB, &b, err)) != HL_OK)
+        return rc;
+    bind_int(&b, 1, id);
+    bind_int(&b, 2, m->job_id);
+    bind_text(&b, 3, m->job_stage);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
 /* Insert, or on a repeated sid fill the gaps of the existing row. */
 static int message_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
@@ -268,8 +285,10 @@ static int message_insert(struct sqlite_conn *c, void *arg, const char *now, str
     if ((rc = stmt_open(c, ST_MSG_INSERT, &b, err)) != HL_OK)
         return rc;
     bind_message(&b, a->msg, now);
-    if ((rc = stmt_run(c, &b, a->id, a->inserted, err)) != HL_OK || *a->inserted)
+    if ((rc = stmt_run(c, &b, a->id, a->inserted, err)) != HL_OK)
         return rc;
+    if (*a->inserted)
+        return message_tag(c, a->msg, *a->id, err);
     if ((rc = stmt_open(c, ST_MSG_FILL, &b, err)) != HL_OK)
         return rc;
     bind_message(&b, a->msg, now);
@@ -432,6 +451,28 @@ static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err)
 {
     struct sqlite_write w = SQLITE_WRITE(memo_insert, (void *)m, err);
+
+    return sqlite_write_run(sqlite_of(base), &w);
+}
+
+static int memo_mark(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    const char *id = arg;
+    struct binder b;
+    int found = 0, rc = stmt_open(c, ST_MEMO_NOTIFIED, &b, err);
+
+    if (rc != HL_OK)
+        return rc;
+    bind_text(&b, 1, id);
+    bind_text(&b, 2, now);
+    if ((rc = stmt_run(c, &b, NULL, &found, err)) == HL_OK && !found)
+        rc = hl_err_set(err, HL_ENOTFOUND, "no memo %s", id);
+    return rc;
+}
+
+int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err)
+{
+    struct sqlite_write w = SQLITE_WRITE(memo_mark, (void *)id, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
 }

@@ -228,6 +228,16 @@ static const char media_sql[] = "CREATE TABLE media ("
 static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code TEXT;"
                                       "ALTER TABLE calls ADD COLUMN error_message TEXT;";
 
+/*
+ * A message a job stage sends carries the job and stage, so that the stage,
+ * run again after a crash, finds it and asks Twilio whether it went out
+ * instead of sending it twice.
+ */
+static const char message_jobs_sql[] =
+    "ALTER TABLE messages ADD COLUMN job_id INTEGER;"
+    "ALTER TABLE messages ADD COLUMN job_stage TEXT;"
+    "CREATE INDEX messages_job ON messages (job_id, job_stage) WHERE job_id IS NOT NULL;";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
@@ -235,6 +245,7 @@ const struct sqlite_migration sqlite_migrations[] = {
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
+    {7, "the job stage that sent a message", message_jobs_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

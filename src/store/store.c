@@ -351,6 +351,24 @@ int store_booking_list(struct store *s, const struct store_list *q,
     return rc ? rc : s->engine->booking_list(s, q, each, ctx, err);
 }
 
+int store_memo_notified(struct store *s, const char *id, struct hl_err *err)
+{
+    int rc = need(id, "memo id", err);
+
+    return rc ? rc : s->engine->memo_notified(s, id, err);
+}
+
+int store_message_for_job(struct store *s, long long job_id, const char *stage,
+                          void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                          struct hl_err *err)
+{
+    int rc = need(stage, "job stage", err);
+
+    if (rc == HL_OK && job_id <= 0)
+        rc = hl_err_set(err, HL_EINVAL, "job id: required");
+    return rc ? rc : s->engine->message_for_job(s, job_id, stage, each, ctx, err);
+}
+
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err)
 {
     int rc;

@@ -245,11 +245,13 @@ struct store_message {
     const char *user_id;
     const char *metadata_json;
     long long num_media;
+    long long job_id;      /* outbound: the job whose stage sends it; STORE_NONE (or 0): none */
+    const char *job_stage; /* with job_id: that stage's name */
 };
 
 #define STORE_MESSAGE_INIT                                                                         \
     {                                                                                              \
-        .num_media = STORE_NONE                                                                    \
+        .num_media = STORE_NONE, .job_id = STORE_NONE                                              \
     }
 
 /*
@@ -416,6 +418,14 @@ int store_message_list(struct store *s, const struct store_list *q,
                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                        struct hl_err *err);
 
+/*
+ * The newest message stored with this job_id and job_stage (a job stage's
+ * send, store_message_add()), handed to each; HL_ENOTFOUND when there is none.
+ */
+int store_message_for_job(struct store *s, long long job_id, const char *stage,
+                          void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                          struct hl_err *err);
+
 /* ---- Jobs ----------------------------------------------------------------------------- */
 
 /*
@@ -547,7 +557,15 @@ struct store_memo {
     int owner_notified;     /* 1: the owner's link was sent (stamped now) */
 };
 
+/*
+ * Store a memo, or — while its owner has not been notified — replace the key
+ * hash and paths of the memo with the same id (a pipeline that resealed it
+ * after a crash). A notified memo is never changed here.
+ */
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/* The owner has the memo's link: stamp owner_notified_at once. HL_ENOTFOUND: no such memo. */
+int store_memo_notified(struct store *s, const char *id, struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 

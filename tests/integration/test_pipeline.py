@@ -81,7 +81,8 @@ class Pipeline(ServerTest):
         self.call("voicemail", "Please call me back tomorrow morning.")
         job = self.job_done("recording.memo")
         st = self.stages(job)
-        self.assertEqual(set(st), {"download", "delete_remote", "memo"})
+        self.assertEqual(set(st), {"download", "delete_remote", "memo_id", "memo"})
+        self.assertEqual(st["memo_id"]["memo_id"], st["memo"]["memo_id"])
         memo = self.server.rows("SELECT * FROM memos WHERE id = ?", (st["memo"]["memo_id"],))[0]
         self.assertEqual(len(memo["key_sha256"]), 64)
         self.assertIsNotNone(memo["owner_notified_at"])
