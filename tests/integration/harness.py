@@ -143,7 +143,7 @@ class Server:
         return [HOTLINE, "serve"]
 
     def start(self):
-        self.log = open(self.log_path, "wb")
+        self.log = open(self.log_path, "ab")  # a restart after kill() adds to the same log
         self.proc = subprocess.Popen(self.command(), env=self.env, cwd=self.dir,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + (120 if os.environ.get("HL_VALGRIND") == "1" else 15)
@@ -157,6 +157,13 @@ class Server:
             except OSError:
                 time.sleep(0.05)
         raise AssertionError("server did not answer /health:\n" + self.read_log())
+
+    def kill(self):
+        """SIGKILL the server by its PID, as a crash would end it; its directory, database and
+        media stay for start() to run it again."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.log.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
