@@ -13,9 +13,11 @@
  *   store        the transcript and its analysis, once per recording
  *   booking      receptionist: a booking from a booking request with a time
  *   reply        receptionist: the caller hears back on WhatsApp or SMS
+ *   memo_id,     voicemail (guide 004): the memo's id, then the sealed memo
+ *   memo         and the owner's link, in one stage (memo_stage.c)
  *
- * Pipelines built so far: "analyze" (guide 002) and "receptionist" (guide
- * 001). "memo" jobs stay queued until the encrypted memo pipeline exists.
+ * A stage that sends a message sends it once, even if the process dies
+ * around the request (outbound.h, docs/pipeline.md "Crash safety").
  */
 #ifndef HL_PIPELINE_H
 #define HL_PIPELINE_H

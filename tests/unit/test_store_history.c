@@ -258,6 +258,75 @@ static void message_list_filters_by_either_number(void **state)
     assert_string_equal(s.sids[1], "in");
 }
 
+static void message_of_a_job_stage_is_found_newest_first(void **state)
+{
+    struct fixture *f = *state;
+    struct store_message m = STORE_MESSAGE_INIT;
+    struct hl_err err = {0};
+    struct seen s = {0};
+    long long first = 0, second = 0, other = 0;
+    int inserted = 0;
+
+    m.direction = "outbound-api";
+    m.channel = "sms";
+    m.to_number = "+14155550100";
+    m.status = STORE_STATUS_REQUESTING;
+    m.body = "untagged";
+    assert_int_equal(store_message_add(f->s, &m, &other, &inserted, &err), HL_OK);
+    m.job_id = 7;
+    m.job_stage = "reply";
+    m.body = "first";
+    assert_int_equal(store_message_add(f->s, &m, &first, &inserted, &err), HL_OK);
+    m.body = "second";
+    assert_int_equal(store_message_add(f->s, &m, &second, &inserted, &err), HL_OK);
+    m.job_stage = "memo";
+    m.body = "memo";
+    assert_int_equal(store_message_add(f->s, &m, &other, &inserted, &err), HL_OK);
+    assert_text(f, "SELECT group_concat(job_id || ':' || job_stage, ',') FROM messages",
+                "7:reply,7:reply,7:memo");
+    assert_int_equal(store_message_for_job(f->s, 7, "reply", see_message, &s, &err), HL_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.sids[0], "second");
+    assert_int_equal(s.ids[0], second);
+    assert_int_equal(store_message_for_job(f->s, 8, "reply", see_message, &s, &err),
+                     HL_ENOTFOUND);
+    assert_int_equal(store_message_for_job(f->s, 0, "reply", see_message, &s, &err), HL_EINVAL);
+    assert_true(first < second);
+}
+
+static void memo_is_resealed_until_notified_then_fixed(void **state)
+{
+    struct fixture *f = *state;
+    struct store_memo m = {0};
+    struct hl_err err = {0};
+    char k1[65], k2[65];
+
+    memset(k1, 'a', 64);
+    memset(k2, 'b', 64);
+    k1[64] = k2[64] = '\0';
+    m.id = "AAAAAAAAAAAAAAAAAAAAAA";
+    m.kind = "voicemail";
+    m.message_id = STORE_NONE;
+    m.key_sha256 = k1;
+    m.audio_path = "/m/a1";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT owner_notified_at IS NULL FROM memos"), 1);
+    /* Sealed again after a crash, before the link went out: the new key replaces the old. */
+    m.key_sha256 = k2;
+    m.audio_path = "/m/a2";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM memos"), 1);
+    assert_text(f, "SELECT substr(key_sha256, 1, 1) || audio_path FROM memos", "b/m/a2");
+    assert_int_equal(store_memo_notified(f->s, m.id, &err), HL_OK);
+    assert_int_equal(store_memo_notified(f->s, m.id, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT owner_notified_at IS NOT NULL FROM memos"), 1);
+    /* Once the owner has the link, the memo's key hash never changes. */
+    m.key_sha256 = k1;
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_text(f, "SELECT substr(key_sha256, 1, 1) FROM memos", "b");
+    assert_int_equal(store_memo_notified(f->s, "BBBBBBBBBBBBBBBBBBBBBB", &err), HL_ENOTFOUND);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +341,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             message_outbound_takes_sid_and_folds_an_earlier_callback_row, setup_migrated,
             teardown),
+        cmocka_unit_test_setup_teardown(message_of_a_job_stage_is_found_newest_first,
+                                        setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(memo_is_resealed_until_notified_then_fixed,
+                                        setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(call_list_is_newest_first_with_cursor_and_phone_filter,
                                         setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(call_get_and_its_events_in_order, setup_migrated,
