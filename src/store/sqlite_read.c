@@ -408,25 +408,12 @@ int sqlite_message_list(struct store *base, const struct store_list *q,
                      (any_fn)each, ctx, NULL, err);
 }
 
-struct job_tag {
-    long long job_id;
-    const char *stage;
-};
-
-static void bind_job_tag(struct binder *b, const void *args)
-{
-    const struct job_tag *t = args;
-
-    bind_int(b, 1, t->job_id);
-    bind_text(b, 2, t->stage);
-}
-
 int sqlite_message_for_job(struct store *base, long long job_id, const char *stage,
                            void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                            struct hl_err *err)
 {
-    struct job_tag t = {job_id, stage};
-    int rows = 0, rc = read_rows(base, ST_MSG_FOR_JOB, bind_job_tag, &t, read_message,
+    struct stage_key k = {job_id, stage};
+    int rows = 0, rc = read_rows(base, ST_MSG_FOR_JOB, bind_stage, &k, read_message,
                                  (any_fn)each, ctx, &rows, err);
 
     if (rc == HL_OK && rows == 0)

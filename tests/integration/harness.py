@@ -278,6 +278,33 @@ class Server:
         return self.rows("SELECT COUNT(*) AS n FROM %s WHERE %s" % (table, where), args)[0]["n"]
 
 
+def start_emulator(directory, account_file, port, public_base):
+    """`hotline sim serve --port port` alone, with account_file, sending webhooks to
+    public_base; waits until it says where it is. Returns (process, its log's path)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
+           "SIM_ACCOUNT_FILE": account_file, "PUBLIC_BASE_URL": public_base,
+           "LOG_FORMAT": "json"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    log_path = os.path.join(directory, "sim.log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([HOTLINE, "sim", "serve", "--port", str(port)], env=env,
+                                cwd=directory, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with open(log_path, "rb") as f:
+            if b"Twilio emulator at" in f.read():
+                return proc, log_path
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    with open(log_path, "rb") as f:
+        raise AssertionError("hotline sim serve did not start:\n" + f.read().decode("utf-8", "replace"))
+
+
 PHONE_RE = re.compile(r"\+?\d{10,15}")
 
 

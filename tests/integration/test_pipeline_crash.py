@@ -25,7 +25,7 @@ import unittest
 import urllib.parse
 
 import harness
-from harness import HOTLINE, Server, assert_log_private, free_port
+from harness import HOTLINE, Server, assert_log_private, free_port, start_emulator
 
 CALLER = "+14155550171"
 OWNER = "+14155550172"
@@ -61,26 +61,8 @@ class Emulator:
         os.write(fd, ("TWILIO_ACCOUNT_SID=%s\nTWILIO_AUTH_TOKEN=%s\n"
                       % (self.sid, self.token)).encode())
         os.close(fd)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
-               "SIM_ACCOUNT_FILE": self.account_file, "PUBLIC_BASE_URL": hotline_base,
-               "LOG_FORMAT": "json"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                env[k] = os.environ[k]
-        self.log_path = os.path.join(directory, "sim.log")
-        with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen([HOTLINE, "sim", "serve", "--port", str(self.port)],
-                                         env=env, cwd=directory, stdout=log,
-                                         stderr=subprocess.STDOUT)
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            if b"Twilio emulator at" in read(self.log_path, "rb"):
-                return
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        self.stop()
-        raise AssertionError("hotline sim serve did not start")
+        self.proc, self.log_path = start_emulator(directory, self.account_file, self.port,
+                                                  hotline_base)
 
     def messages(self, to):
         """Every message the emulator holds for to, newest first."""
