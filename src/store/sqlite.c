@@ -317,6 +317,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
         "meta_path, owner_notified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "CASE WHEN ?9 = 1 THEN ?10 END, ?10)",
+    [ST_MEMO_GET] =
+        "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
+        "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
 };
 
 /* clang-format on */
@@ -728,6 +731,7 @@ const struct store_engine store_sqlite_engine = {
     .booking_add = sqlite_booking_add,
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
+    .memo_get = sqlite_memo_get,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,
