@@ -167,6 +167,7 @@
 
     return getJson("/voice/" + id + "/memo.json").then(function (memo) {
       info = memo;
+      $("memo-title").textContent = memo.kind === "sms_note" ? "Text note" : "Voicemail";
       $("memo-when").textContent = "Left " + when(memo.created_at);
       if (!keyText) throw new Refusal("This link has no key",
         "The memo is here, but the link has no key: the key is the part after \u201c#\u201d " +
