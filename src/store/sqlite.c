@@ -329,6 +329,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MSG_FOR_JOB] =
         "SELECT id, " MSG_COLUMNS ", created_at, updated_at FROM messages "
         "WHERE job_id = ?1 AND job_stage = ?2 ORDER BY id DESC LIMIT 1",
+    [ST_MEMO_GET] =
+        "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
+        "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
 };
 
 /* clang-format on */
@@ -742,6 +745,7 @@ const struct store_engine store_sqlite_engine = {
     .memo_add = sqlite_memo_add,
     .memo_notified = sqlite_memo_notified,
     .message_for_job = sqlite_message_for_job,
+    .memo_get = sqlite_memo_get,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

@@ -78,6 +78,7 @@ enum stmt_id {
     ST_MEMO_NOTIFIED,
     ST_MSG_SET_JOB,
     ST_MSG_FOR_JOB,
+    ST_MEMO_GET,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
     ST_COUNT
@@ -276,6 +277,9 @@ int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err)
 int sqlite_message_for_job(struct store *base, long long job_id, const char *stage,
                            void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                            struct hl_err *err);
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,

@@ -566,6 +566,18 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
 
 /* The owner has the memo's link: stamp owner_notified_at once. HL_ENOTFOUND: no such memo. */
 int store_memo_notified(struct store *s, const char *id, struct hl_err *err);
+/* A memo as stored: its record and stamps (deleted_at: when it was erased, else NULL). */
+struct store_memo_row {
+    struct store_memo memo; /* owner_notified is 1 when owner_notified_at is set */
+    const char *created_at;
+    const char *owner_notified_at;
+    const char *deleted_at;
+};
+
+/* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 
