@@ -88,16 +88,19 @@ db, n, start, end, workers, flow = sys.argv[1], int(sys.argv[2]), float(sys.argv
 conn = sqlite3.connect(db)
 def t(s):
     return datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ").timestamp()
-per_stage = {}
+per_stage = {}  # insertion-ordered: the pipeline's order
 for (job,) in conn.execute("SELECT id FROM jobs"):
+    # rowid: the order the stages were recorded in (stamps are per millisecond, often equal)
     rows = conn.execute("SELECT stage, finished_at FROM job_stages WHERE job_id = ? "
-                        "ORDER BY finished_at", (job,)).fetchall()
+                        "ORDER BY rowid", (job,)).fetchall()
     for (prev, a), (stage, b) in zip(rows, rows[1:]):
         per_stage.setdefault(stage, []).append(t(b) - t(a))
 audio = conn.execute("SELECT avg(size_bytes) FROM recordings").fetchone()[0] or 0
 elapsed = end - start
 print("pipeline: %d %s recordings, %s workers, %.1f s: %.2f recordings/s" % (
     n, flow, workers, elapsed, n / elapsed))
+print("  machine: %d cores, load average %s (other work included)" % (
+    __import__("os").cpu_count(), open("/proc/loadavg").read().split()[0]))
 print("  audio: %.1f s each (8 kHz 16-bit WAV, %.0f bytes)" % ((audio - 44) / 16000.0, audio))
 for stage, times in per_stage.items():
     print("  %-14s %7.1f ms mean" % (stage, 1000 * sum(times) / len(times)))
