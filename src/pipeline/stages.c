@@ -237,5 +237,7 @@ int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err 
         return result_of(json_pack("{s:s,s:s}", "sent", "unknown", "why", err->msg), result);
     if (rc != HL_OK)
         return rc;
-    return result_of(json_pack("{s:b,s:s}", "sent", 1, "message_sid", out.sid), result);
+    return result_of(json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out.sid, "recovered",
+                               out.recovered),
+                     result);
 }

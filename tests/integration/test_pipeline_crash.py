@@ -156,7 +156,7 @@ class PipelineCrash(unittest.TestCase):
             else:
                 self.check_transcript(s, stages, rec)
             if flow == "receptionist":
-                self.check_reply(s, stages, new(CALLER))
+                self.check_reply(s, stages, new(CALLER), hold)
             else:
                 self.assertEqual(new(CALLER), [])
             self.check_no_temporary_files(s)
@@ -188,7 +188,7 @@ class PipelineCrash(unittest.TestCase):
                          (rec["size_bytes"], rec["sha256"]))
         self.assertEqual(rec["sha256"], stages["download"]["sha256"])
 
-    def check_reply(self, s, stages, sent):
+    def check_reply(self, s, stages, sent, hold):
         self.assertEqual(s.count("bookings"), 1 if stages["booking"]["booked"] else 0)
         rows = s.rows("SELECT * FROM messages WHERE direction = 'outbound-api'")
         self.assertEqual(len(rows), 1, rows)
@@ -196,6 +196,8 @@ class PipelineCrash(unittest.TestCase):
         self.assertEqual(len(sent), 1, [m["body"] for m in sent])
         self.assertEqual(rows[0]["sid"], sent[0]["sid"])
         self.assertEqual(stages["reply"]["message_sid"], sent[0]["sid"])
+        # Sent before the kill (sid stored or not): found again, not sent twice.
+        self.assertEqual(stages["reply"]["recovered"], hold in ("reply:sent", "reply:after"))
         self.assertEqual(rows[0]["body"], sent[0]["body"])
         self.assertEqual(s.count("messages"), 1)  # no stray row from an early status callback
 
