@@ -77,6 +77,17 @@ enum stmt_id {
     ST_MEMO_ADD,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
+    ST_CALL_LIST_SUFFIX,
+    ST_MSG_LIST_SUFFIX,
+    ST_BOOKING_LIST_SUFFIX,
+    ST_MEMO_LIST,
+    ST_OPTOUT_LIST,
+    ST_ACTIVITY_COUNT,
+    ST_SESSION_PRUNE,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
     ST_COUNT
 };
 
@@ -293,6 +304,21 @@ int sqlite_job_get(struct store *base, long long id,
                    void (*stage_each)(void *ctx, const char *stage, const char *result_json,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
+
+/* The dashboard's reads (sqlite_read.c) and sessions (sqlite_sessions.c). */
+int sqlite_memo_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err);
+int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

@@ -342,6 +342,7 @@ struct store_list {
     const char *phone; /* only rows from or to this number (E.164); NULL: all */
     long long before_id;
     int limit;
+    const char *phone_suffix; /* only rows whose number ends with these digits; NULL: all */
 };
 
 struct store_call_row {
@@ -548,6 +549,72 @@ struct store_memo {
 };
 
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/* ---- The dashboard's reads ------------------------------------------------------------ */
+
+/*
+ * A memo's metadata for the dashboard: never its key hash nor its files.
+ * seq is the row's place in the list (the cursor for before_id).
+ */
+struct store_memo_row {
+    long long seq;
+    const char *id;
+    const char *kind;
+    const char *call_sid;
+    const char *recording_sid;
+    long long message_id;
+    const char *owner_notified_at; /* NULL: the owner was not sent the link */
+    const char *created_at;
+    const char *deleted_at;
+};
+
+/*
+ * Memos newest first, paged like the other lists; phone and phone_suffix
+ * match the numbers of the memo's call or message.
+ */
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+
+struct store_optout_row {
+    long long seq; /* the cursor for before_id */
+    const char *phone;
+    const char *keyword;
+    const char *created_at;
+};
+
+/* Opted-out numbers, newest first, paged like the other lists. */
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err);
+
+/*
+ * How many calls and messages were created from since (included) to until
+ * (excluded), both in the store's timestamp form.
+ */
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err);
+
+/* ---- Dashboard sessions --------------------------------------------------------------- */
+
+/*
+ * A logged-in dashboard session, known only by the SHA-256 of its token
+ * (64 lowercase hex): the token itself is never given to the store. A
+ * session lasts at most max_s seconds and ends earlier after idle_s seconds
+ * without a check. Adding one also removes every session that has ended.
+ */
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err);
+
+/*
+ * *valid is 1 when the session exists and has not ended; its idle time then
+ * starts again (written at most once a minute, so that most checks are reads).
+ */
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err);
+
+/* End the session (logout); one that does not exist is not an error. */
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 
