@@ -30,6 +30,8 @@
 #include "twilio/signature.h"
 #include "web/dashboard.h"
 #include "web/session.h"
+#include "web/memo_page.h"
+#include "web/page.h"
 #include "webhooks/webhooks.h"
 #include "core/banned.h"
 
@@ -92,6 +94,11 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/tts", ROUTE_API, api_tts_create},
     {HTTP_GET | HTTP_HEAD, "/api/bookings", ROUTE_API, api_bookings_list},
     {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
+    {HTTP_GET | HTTP_HEAD, "/assets/{name}", 0, web_assets_serve},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}", 0, web_memo_page},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/memo.json", 0, web_memo_json},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/audio", 0, web_memo_audio},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/meta", 0, web_memo_meta},
 
     {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},

@@ -92,6 +92,9 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*memo_get)(struct store *s, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,

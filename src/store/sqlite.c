@@ -317,6 +317,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
         "meta_path, owner_notified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "CASE WHEN ?9 = 1 THEN ?10 END, ?10)",
+    [ST_MEMO_GET] =
+        "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
+        "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
 
     /* the dashboard (sqlite_read.c): ?1 before, ?2 limit, ?3 last digits of a number */
     [ST_CALL_LIST_SUFFIX] =
@@ -331,10 +334,12 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
         "FROM bookings WHERE phone LIKE '%' || ?3 AND (?1 IS NULL OR id < ?1) "
         "ORDER BY id DESC LIMIT ?2",
-    /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any) */
+    /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any);
+     * the columns of ST_MEMO_GET, then the cursor */
     [ST_MEMO_LIST] =
-        "SELECT m.rowid, m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, "
-        "m.owner_notified_at, m.created_at, m.deleted_at FROM memos m "
+        "SELECT m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, "
+        "m.audio_path, m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid "
+        "FROM memos m "
         "LEFT JOIN calls c ON c.sid = m.call_sid LEFT JOIN messages g ON g.id = m.message_id "
         "WHERE (?1 IS NULL OR m.rowid < ?1) "
         "AND (?3 IS NULL OR ?3 IN (c.from_number, c.to_number, g.from_number, g.to_number)) "
@@ -776,6 +781,7 @@ const struct store_engine store_sqlite_engine = {
     .booking_add = sqlite_booking_add,
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
+    .memo_get = sqlite_memo_get,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

@@ -75,6 +75,7 @@ enum stmt_id {
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
     ST_MEMO_ADD,
+    ST_MEMO_GET,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
     ST_CALL_LIST_SUFFIX,
@@ -280,6 +281,9 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,

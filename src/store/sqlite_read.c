@@ -247,6 +247,40 @@ int sqlite_contact_get(struct store *base, const char *phone,
     return rc;
 }
 
+/* ---- Memos ---------------------------------------------------------------------------- */
+
+static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_memo_row r;
+
+    r.memo.id = col_text(st, 0);
+    r.memo.kind = col_text(st, 1);
+    r.memo.call_sid = col_text(st, 2);
+    r.memo.recording_sid = col_text(st, 3);
+    r.memo.message_id = col_int(st, 4);
+    r.memo.key_sha256 = col_text(st, 5);
+    r.memo.audio_path = col_text(st, 6);
+    r.memo.meta_path = col_text(st, 7);
+    r.owner_notified_at = col_text(st, 8);
+    r.memo.owner_notified = r.owner_notified_at != NULL;
+    r.created_at = col_text(st, 9);
+    r.deleted_at = col_text(st, 10);
+    r.seq = sqlite3_column_count(st) > 11 ? sqlite3_column_int64(st, 11) : STORE_NONE; /* lists */
+    ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
+}
+
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rows = 0;
+    int rc = read_rows(base, ST_MEMO_GET, bind_sid, id, read_memo, (any_fn)each, ctx, &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "no memo with this id");
+    return rc;
+}
+
 /* ---- Bookings ------------------------------------------------------------------------- */
 
 static void read_booking(sqlite3_stmt *st, any_fn each, void *ctx)
@@ -426,22 +460,6 @@ static void bind_list_either(struct binder *b, const void *args)
     bind_int(b, 2, q->limit);
     bind_text(b, 3, q->phone);
     bind_text(b, 4, q->phone_suffix);
-}
-
-static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
-{
-    struct store_memo_row r;
-
-    r.seq = sqlite3_column_int64(st, 0);
-    r.id = col_text(st, 1);
-    r.kind = col_text(st, 2);
-    r.call_sid = col_text(st, 3);
-    r.recording_sid = col_text(st, 4);
-    r.message_id = col_int(st, 5);
-    r.owner_notified_at = col_text(st, 6);
-    r.created_at = col_text(st, 7);
-    r.deleted_at = col_text(st, 8);
-    ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
 }
 
 int sqlite_memo_list(struct store *base, const struct store_list *q,

@@ -366,6 +366,15 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
     return s->engine->memo_add(s, m, err);
 }
 
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err)
+{
+    int rc = need(id, "memo id", err);
+
+    return rc ? rc : s->engine->memo_get(s, id, each, ctx, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {

@@ -550,27 +550,25 @@ struct store_memo {
 
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
 
+/* A memo as stored: its record and stamps (deleted_at: when it was erased, else NULL). */
+struct store_memo_row {
+    struct store_memo memo; /* owner_notified is 1 when owner_notified_at is set */
+    const char *created_at;
+    const char *owner_notified_at;
+    const char *deleted_at;
+    long long seq; /* its place in store_memo_list: the cursor for before_id */
+};
+
+/* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err);
+
 /* ---- The dashboard's reads ------------------------------------------------------------ */
 
 /*
- * A memo's metadata for the dashboard: never its key hash nor its files.
- * seq is the row's place in the list (the cursor for before_id).
- */
-struct store_memo_row {
-    long long seq;
-    const char *id;
-    const char *kind;
-    const char *call_sid;
-    const char *recording_sid;
-    long long message_id;
-    const char *owner_notified_at; /* NULL: the owner was not sent the link */
-    const char *created_at;
-    const char *deleted_at;
-};
-
-/*
- * Memos newest first, paged like the other lists; phone and phone_suffix
- * match the numbers of the memo's call or message.
+ * Memos newest first, paged like the other lists (row->seq is the cursor);
+ * phone and phone_suffix match the numbers of the memo's call or message.
  */
 int store_memo_list(struct store *s, const struct store_list *q,
                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,

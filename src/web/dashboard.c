@@ -22,14 +22,17 @@ void web_dashboard_page(struct app_request *r)
 
 /* ---- Lists ---------------------------------------------------------------------------- */
 
-static void add_memo(void *ctx, const struct store_memo_row *m)
+/* Metadata only: the key's hash and the files' paths never leave the store's row. */
+static void add_memo(void *ctx, const struct store_memo_row *row)
 {
-    api_page_add(ctx, m->seq,
+    const struct store_memo *m = &row->memo;
+
+    api_page_add(ctx, row->seq,
                  json_pack("{s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", api_str(m->id), "kind",
                            api_str(m->kind), "call_sid", api_str(m->call_sid), "recording_sid",
                            api_str(m->recording_sid), "message_id", api_int(m->message_id),
-                           "owner_notified_at", api_str(m->owner_notified_at), "created_at",
-                           api_str(m->created_at), "deleted_at", api_str(m->deleted_at)));
+                           "owner_notified_at", api_str(row->owner_notified_at), "created_at",
+                           api_str(row->created_at), "deleted_at", api_str(row->deleted_at)));
 }
 
 static void add_optout(void *ctx, const struct store_optout_row *o)
