@@ -106,8 +106,10 @@ class Dashboard(ServerTest):
     def test_a_visitor_gets_the_login_page_and_401_everywhere(self):
         r = self.server.request("GET", "/voice")
         self.assertEqual(r.status, 200)
-        self.assertIn("login", r.text.lower())
+        self.assertIn('<form id="login"', r.text)
         self.assertNotIn("dashboard.js", r.text)
+        self.assertIn("script-src 'self'", r.headers["content-security-policy"])
+        self.assertEqual(r.headers["cache-control"], "no-store")
         for cookie in (None, "hl_session=" + "A" * 43, "hl_session=short"):
             for route in API_ROUTES:
                 r = self.server.request("GET", route, headers={"Cookie": cookie} if cookie else {})
@@ -149,6 +151,13 @@ class Dashboard(ServerTest):
         r = Browser(self.server, origin="http://localhost:1").login(
             self.server.api_key, {"Sec-Fetch-Site": "same-origin"})
         self.assertEqual(r.status, 200)
+
+    def test_a_logged_in_browser_gets_the_dashboard_page(self):
+        page = self.browser().get("/voice")
+        self.assertEqual(page.status, 200)
+        self.assertIn("/assets/dashboard.js?v=", page.text)
+        self.assertNotIn("<script>", page.text)
+        self.assertIn("script-src 'self'", page.headers["content-security-policy"])
 
     def test_the_cookie_is_httponly_strict_not_secure_over_http(self):
         b = Browser(self.server)
