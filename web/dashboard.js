@@ -70,6 +70,10 @@ function when(stamp, zone) {
   return timeFormat.format(d);
 }
 
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
+
 function badge(text, kind) {
   return el("span", { class: "badge " + (kind || "") }, text || "—");
 }
@@ -115,7 +119,7 @@ function drawChart() {
     }
   });
   const last = days[days.length - 1];
-  box.setAttribute("aria-label", last ? `Today ${last.calls} calls and ${last.messages} messages` : "No data");
+  box.setAttribute("aria-label", last ? `Today ${plural(last.calls, "call")} and ${plural(last.messages, "message")}` : "No data");
   box.replaceChildren(chart);
 }
 
@@ -126,7 +130,7 @@ async function loadStats() {
   const total = (k) => days.reduce((n, d) => n + d[k], 0);
   document.getElementById("chart-zone").textContent =
     `${days[0].date} to ${days[days.length - 1].date} (${state.stats.timezone}): ` +
-    `${total("calls")} calls, ${total("messages")} messages`;
+    `${plural(total("calls"), "call")}, ${plural(total("messages"), "message")}`;
   drawChart();
 }
 
@@ -337,11 +341,14 @@ document.addEventListener("DOMContentLoaded", () => {
     search("");
   });
   document.getElementById("logout").addEventListener("click", logout);
-  let resize = null;
-  window.addEventListener("resize", () => {
-    clearTimeout(resize);
-    resize = setTimeout(drawChart, 100);
-  });
+  // The chart is drawn in real pixels (legible text at every width): redraw when its box
+  // changes width.
+  let chartWidth = 0;
+  new ResizeObserver((entries) => {
+    const w = Math.round(entries[0].contentRect.width);
+    if (w !== chartWidth && state.stats) drawChart();
+    chartWidth = w;
+  }).observe(document.getElementById("chart"));
   guard(api("/voice/api/session").then((s) => { state.csrf = s.csrf; }));
   guard(loadStats().then(() => loadList("calls")));
 });
