@@ -90,16 +90,24 @@ function cell(label, ...content) {
 
 // ---- The chart ------------------------------------------------------------------------------
 
+// A step of 1, 2 or 5 × 10^k that divides 0..max into at most four gridlines.
+function niceStep(max) {
+  for (let p = 1; ; p *= 10) {
+    for (const m of [1, 2, 5]) if (max / (m * p) <= 4) return m * p;
+  }
+}
+
 function drawChart() {
   const box = document.getElementById("chart");
   const days = state.stats ? state.stats.days : [];
   const W = Math.max(280, box.clientWidth || 600), H = 190, top = 12, bottom = 30, left = 30, right = 6;
   const plotH = H - top - bottom, gw = (W - left - right) / Math.max(1, days.length);
-  const max = Math.max(1, ...days.map((d) => Math.max(d.calls, d.messages)));
+  const top_ = Math.max(1, ...days.map((d) => Math.max(d.calls, d.messages)));
+  const step = niceStep(top_), max = step * Math.ceil(top_ / step);
   const chart = svg("svg", { width: W, height: H, viewBox: `0 0 ${W} ${H}`, class: "chart-svg" });
   const y = (v) => top + plotH - (v / max) * plotH;
 
-  for (const v of [...new Set([0, Math.round(max / 2), max])]) {
+  for (let v = 0; v <= max; v += step) {
     chart.append(svg("line", { x1: left, x2: W - right, y1: y(v), y2: y(v), class: "grid" }));
     chart.append(svg("text", { x: left - 6, y: y(v) + 4, class: "axis", "text-anchor": "end" }, String(v)));
   }
@@ -204,8 +212,8 @@ function renderMessage(m) {
   return el("tr", {},
     cell("When", when(m.created_at)),
     cell("Direction", m.direction, m.channel === "whatsapp" ? " (WhatsApp)" : ""),
-    cell("From", el("span", { class: "mono" }, m.from || "—")),
-    cell("To", el("span", { class: "mono" }, m.to || "—")),
+    cell("From", el("span", { class: "mono num" }, m.from || "—")),
+    cell("To", el("span", { class: "mono num" }, m.to || "—")),
     cell("Status", badge(m.status, statusKind(m.status))),
     cell("Message", el("span", { class: "body-text" }, m.body || (m.num_media ? `(${m.num_media} media)` : ""))));
 }
@@ -223,7 +231,7 @@ function renderMemo(m) {
 function renderBooking(b) {
   return el("tr", {},
     cell("For", when(b.starts_at, b.timezone)),
-    cell("Caller", el("span", { class: "mono" }, b.phone || "—")),
+    cell("Caller", el("span", { class: "mono num" }, b.phone || "—")),
     cell("What", b.summary || "—"),
     cell("Status", badge(b.status, statusKind(b.status))),
     cell("Booked", when(b.created_at)));
@@ -231,7 +239,7 @@ function renderBooking(b) {
 
 function renderOptout(o) {
   return el("tr", {},
-    cell("Number", el("span", { class: "mono" }, o.phone)),
+    cell("Number", el("span", { class: "mono num" }, o.phone)),
     cell("Opted out with", o.keyword || "—"),
     cell("Since", when(o.created_at)));
 }
