@@ -228,9 +228,11 @@ int analysis_local_days(const char *zone, time_t now, int n, char (*dates)[ANALY
         civil_from_days(first + i, &day.y, &day.m, &day.d);
         if (tz_from_civil(zone, &day, &starts[i]) != HL_OK)
             return HL_EINVAL;
+        /* The moduli only show the compiler that the text fits (the values are in range). */
         if (i < n)
-            snprintf(dates[i], ANALYSIS_DATE_SIZE, "%04d-%02d-%02d", (day.y % 10000 + 10000) % 10000,
-                     (day.m % 13 + 13) % 13, (day.d % 32 + 32) % 32);
+            snprintf(dates[i], ANALYSIS_DATE_SIZE, "%04d-%02d-%02d",
+                     (day.y % 10000 + 10000) % 10000, (day.m % 13 + 13) % 13,
+                     (day.d % 32 + 32) % 32);
     }
     return HL_OK;
 }

@@ -126,8 +126,8 @@ struct store_engine {
     int (*optout_list)(struct store *s, const struct store_list *q,
                        void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
                        struct hl_err *err);
-    int (*activity_count)(struct store *s, const char *since, const char *until,
-                          long long *calls, long long *messages, struct hl_err *err);
+    int (*activity_count)(struct store *s, const char *since, const char *until, long long *calls,
+                          long long *messages, struct hl_err *err);
     int (*session_add)(struct store *s, const char *token_sha256, long idle_s, long max_s,
                        struct hl_err *err);
     int (*session_check)(struct store *s, const char *token_sha256, long idle_s, int *valid,

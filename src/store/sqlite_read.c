@@ -126,8 +126,8 @@ int sqlite_call_list(struct store *base, const struct store_list *q,
                      void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
                      struct hl_err *err)
 {
-    return read_rows(base, list_stmt(q, ST_CALL_LIST, ST_CALL_LIST_PHONE, ST_CALL_LIST_SUFFIX), bind_list, q, read_call,
-                     (any_fn)each, ctx, NULL, err);
+    return read_rows(base, list_stmt(q, ST_CALL_LIST, ST_CALL_LIST_PHONE, ST_CALL_LIST_SUFFIX),
+                     bind_list, q, read_call, (any_fn)each, ctx, NULL, err);
 }
 
 int sqlite_call_get(struct store *base, const char *sid,
@@ -302,8 +302,9 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err)
 {
-    return read_rows(base, list_stmt(q, ST_BOOKING_LIST, ST_BOOKING_LIST_PHONE, ST_BOOKING_LIST_SUFFIX), bind_list, q,
-                     read_booking, (any_fn)each, ctx, NULL, err);
+    return read_rows(base,
+                     list_stmt(q, ST_BOOKING_LIST, ST_BOOKING_LIST_PHONE, ST_BOOKING_LIST_SUFFIX),
+                     bind_list, q, read_booking, (any_fn)each, ctx, NULL, err);
 }
 
 /* ---- Jobs ----------------------------------------------------------------------------- */
@@ -445,8 +446,8 @@ int sqlite_message_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err)
 {
-    return read_rows(base, list_stmt(q, ST_MSG_LIST, ST_MSG_LIST_PHONE, ST_MSG_LIST_SUFFIX), bind_list, q, read_message,
-                     (any_fn)each, ctx, NULL, err);
+    return read_rows(base, list_stmt(q, ST_MSG_LIST, ST_MSG_LIST_PHONE, ST_MSG_LIST_SUFFIX),
+                     bind_list, q, read_message, (any_fn)each, ctx, NULL, err);
 }
 
 /* ---- The dashboard -------------------------------------------------------------------- */

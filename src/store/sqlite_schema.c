@@ -233,14 +233,15 @@ static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code T
  * copy of the database does not let anyone into the dashboard. A session ends
  * at expires_at, or earlier when idle_expires_at passes without a request.
  */
-static const char sessions_sql[] = "CREATE TABLE sessions ("
-                                   "  token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),"
-                                   "  idle_expires_at TEXT NOT NULL,"
-                                   "  expires_at TEXT NOT NULL,"
-                                   "  created_at TEXT NOT NULL,"
-                                   "  last_seen_at TEXT NOT NULL"
-                                   ");"
-                                   "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
+static const char sessions_sql[] =
+    "CREATE TABLE sessions ("
+    "  token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),"
+    "  idle_expires_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  last_seen_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
 
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},

@@ -238,9 +238,10 @@ static int check_list(const struct store_list *q, struct hl_err *err)
     if (q->phone && !*q->phone)
         return hl_err_set(err, HL_EINVAL, "phone filter is empty (pass NULL for all)");
     if (q->phone && q->phone_suffix)
-        return hl_err_set(err, HL_EINVAL, "filter by a whole number or by its last digits, not both");
-    if (q->phone_suffix && (!*q->phone_suffix || q->phone_suffix[strspn(q->phone_suffix,
-                                                                          "0123456789")]))
+        return hl_err_set(err, HL_EINVAL,
+                          "filter by a whole number or by its last digits, not both");
+    if (q->phone_suffix &&
+        (!*q->phone_suffix || q->phone_suffix[strspn(q->phone_suffix, "0123456789")]))
         return hl_err_set(err, HL_EINVAL, "a number's last digits must be digits");
     return HL_OK;
 }
@@ -520,7 +521,8 @@ int store_activity_count(struct store *s, const char *since, const char *until, 
     int rc;
 
     *calls = *messages = 0;
-    if ((rc = need(since, "start of the period", err)) || (rc = need(until, "end of the period", err)))
+    if ((rc = need(since, "start of the period", err)) ||
+        (rc = need(until, "end of the period", err)))
         return rc;
     return s->engine->activity_count(s, since, until, calls, messages, err);
 }
@@ -539,7 +541,8 @@ int store_session_add(struct store *s, const char *token_sha256, long idle_s, lo
     int rc = need_token_hash(token_sha256, err);
 
     if (rc == HL_OK && (idle_s <= 60 || max_s < idle_s))
-        rc = hl_err_set(err, HL_EINVAL, "a session must last over a minute, idle no longer than whole");
+        rc = hl_err_set(err, HL_EINVAL,
+                        "a session must last over a minute, idle no longer than whole");
     return rc ? rc : s->engine->session_add(s, token_sha256, idle_s, max_s, err);
 }
 

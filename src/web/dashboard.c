@@ -132,8 +132,7 @@ void web_dash_stats(struct app_request *r)
         api_answer_store_error(r, &err);
         return;
     }
-    app_json(r->res, r->req->arena, 200,
-             json_pack("{s:s,s:o}", "timezone", zone, "days", days));
+    app_json(r->res, r->req->arena, 200, json_pack("{s:s,s:o}", "timezone", zone, "days", days));
 }
 
 /* ---- Health --------------------------------------------------------------------------- */

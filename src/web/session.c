@@ -13,8 +13,8 @@
 #include "crypto/crypto.h"
 #include "core/banned.h"
 
-#define TOKEN_BYTES 32                                  /* 256 bits */
-#define TOKEN_CHARS 43                                  /* base64url of 32 bytes, no padding */
+#define TOKEN_BYTES 32 /* 256 bits */
+#define TOKEN_CHARS 43 /* base64url of 32 bytes, no padding */
 #define TOKEN_SIZE  CRYPTO_BASE64_SIZE(TOKEN_BYTES)
 #define CSRF_LABEL  "hotline dashboard csrf v1"
 
@@ -34,7 +34,8 @@ static int cookie_token(const struct http_request *req, char out[TOKEN_SIZE])
         if (len == sizeof(name) - 1 + TOKEN_CHARS && strncmp(p, name, sizeof(name) - 1) == 0) {
             memcpy(out, p + sizeof(name) - 1, TOKEN_CHARS);
             out[TOKEN_CHARS] = '\0';
-            return strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
+            return strspn(out,
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") ==
                    TOKEN_CHARS;
         }
         p += len;
@@ -83,9 +84,11 @@ static int public_url_is_https(const struct app *app)
 static void set_cookie(struct app_request *r, const char *token)
 {
     http_add_header(r->res, "Set-Cookie",
-                    arena_printf(r->req->arena, "%s=%s; Path=/voice; Max-Age=%ld; HttpOnly; "
-                                                "SameSite=Strict%s",
-                                 WEB_SESSION_COOKIE, token ? token : "", token ? WEB_SESSION_MAX_S : 0,
+                    arena_printf(r->req->arena,
+                                 "%s=%s; Path=/voice; Max-Age=%ld; HttpOnly; "
+                                 "SameSite=Strict%s",
+                                 WEB_SESSION_COOKIE, token ? token : "",
+                                 token ? WEB_SESSION_MAX_S : 0,
                                  public_url_is_https(r->app) ? "; Secure" : ""));
     http_add_header(r->res, "Cache-Control", "no-store");
 }
@@ -205,8 +208,9 @@ void web_session_info(struct app_request *r)
         return;
     }
     http_add_header(r->res, "Cache-Control", "no-store");
-    app_json(r->res, r->req->arena, 200,
-             json_pack("{s:s,s:I}", "csrf", csrf, "idle_timeout_s", (json_int_t)WEB_SESSION_IDLE_S));
+    app_json(
+        r->res, r->req->arena, 200,
+        json_pack("{s:s,s:I}", "csrf", csrf, "idle_timeout_s", (json_int_t)WEB_SESSION_IDLE_S));
 }
 
 /* ---- Login and logout ----------------------------------------------------------------- */
@@ -222,11 +226,12 @@ static const char *login_key(struct app_request *r)
         refuse_cross_origin(r);
         return NULL;
     }
-    if (r->app->login_limit && !ratelimit_peek(r->app->login_limit, 0, http_now_ns(), &retry_after)) {
+    if (r->app->login_limit &&
+        !ratelimit_peek(r->app->login_limit, 0, http_now_ns(), &retry_after)) {
         http_add_header(r->res, "Retry-After", arena_printf(r->req->arena, "%ld", retry_after));
         app_json_error(r->res, r->req->arena, 429, "rate_limited",
-                       arena_printf(r->req->arena,
-                                    "Too many login attempts; try again in %ld s.", retry_after));
+                       arena_printf(r->req->arena, "Too many login attempts; try again in %ld s.",
+                                    retry_after));
         return NULL;
     }
     if (!http_content_type_is(r->req, "application/x-www-form-urlencoded") ||
@@ -255,8 +260,11 @@ void web_login(struct app_request *r)
         if (r->app->login_limit) /* only failures spend the budget */
             ratelimit_take(r->app->login_limit, 0, http_now_ns(), NULL);
         log_warn("dashboard login refused", LOG_S("reason", "wrong key"));
-        app_json_error(r->res, r->req->arena, 401, "wrong_key",
-                       "That key is not one of the API keys (API_KEYS). Check it and try again.");
+        app_json_error(
+            r->res, r->req->arena, 401, "wrong_key",
+            r->app->cfg->api_key_count
+                ? "That key is not one of the API keys (API_KEYS). Check it and try again."
+                : "No API keys are configured: set API_KEYS on the server to log in.");
         return;
     }
     if (new_token(token) != HL_OK || token_hash(token, hash) != HL_OK ||
@@ -281,7 +289,8 @@ void web_logout(struct app_request *r)
     if (cookie_token(r->req, token) && token_hash(token, hash) == HL_OK &&
         store_session_delete(r->app->store, hash, &err) != HL_OK) {
         log_error("dashboard session not ended", LOG_S("reason", err.msg));
-        app_json_error(r->res, r->req->arena, 503, "unavailable", "Storage is unavailable; try again.");
+        app_json_error(r->res, r->req->arena, 503, "unavailable",
+                       "Storage is unavailable; try again.");
         return;
     }
     set_cookie(r, NULL);

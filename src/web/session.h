@@ -34,7 +34,7 @@
  * minute; past them every attempt, right key or not, gets 429 until the
  * budget refills (the buckets are in memory, per instance).
  */
-#define WEB_LOGIN_BURST      10
+#define WEB_LOGIN_BURST       10
 #define WEB_LOGINS_PER_MINUTE 10
 
 /* POST /voice/login (form: key): 200 {"ok":true} with the cookie; 401 wrong_key; 429; 403. */

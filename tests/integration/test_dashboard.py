@@ -352,6 +352,19 @@ class SecureCookie(unittest.TestCase):
             server.stop()
 
 
+class NoKeys(unittest.TestCase):
+    def test_without_api_keys_nobody_logs_in_and_the_page_says_why(self):
+        server = Server({"API_KEYS": ""}).start()
+        try:
+            r = Browser(server).login("anything")
+            self.assertEqual(r.status, 401)
+            self.assertIn("No API keys are configured", r.json()["error"]["message"])
+            r = Browser(server).login("")
+            self.assertEqual(r.status, 400)
+        finally:
+            server.stop()
+
+
 class LoginRateLimit(unittest.TestCase):
     def test_repeated_wrong_keys_are_slowed_down(self):
         server = Server().start()

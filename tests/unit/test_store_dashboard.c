@@ -81,8 +81,9 @@ static void session_check_moves_the_idle_end_at_most_once_a_minute(void **state)
     free(before);
     free(after);
     /* Never past the absolute end. */
-    exec_sql(f, "UPDATE sessions SET idle_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', "
-                "'+60 seconds'), expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+300 seconds')");
+    exec_sql(f,
+             "UPDATE sessions SET idle_expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', "
+             "'+60 seconds'), expires_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+300 seconds')");
     assert_int_equal(session_valid(f, HASH_A), 1);
     assert_int_equal(q_int(f, "SELECT idle_expires_at = expires_at FROM sessions"), 1);
 }
@@ -271,10 +272,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(session_arguments_are_checked, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(memo_list_is_newest_first_paged_and_searchable,
                                         setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(optout_list_and_call_search_by_last_digits,
-                                        setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(call_list_matches_the_end_of_either_number,
-                                        setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(optout_list_and_call_search_by_last_digits, setup_migrated,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(call_list_matches_the_end_of_either_number, setup_migrated,
+                                        teardown),
         cmocka_unit_test_setup_teardown(activity_counts_calls_and_messages_in_a_period,
                                         setup_migrated, teardown),
     };
