@@ -90,7 +90,6 @@ static void set_cookie(struct app_request *r, const char *token)
                                  WEB_SESSION_COOKIE, token ? token : "",
                                  token ? WEB_SESSION_MAX_S : 0,
                                  public_url_is_https(r->app) ? "; Secure" : ""));
-    http_add_header(r->res, "Cache-Control", "no-store");
 }
 
 /* Origin equals scheme://host[:port] of PUBLIC_BASE_URL (case-insensitively)? */
@@ -156,8 +155,10 @@ int web_session_require(struct app_request *r)
     struct hl_err err = {0};
     int state = session_state(r, &err);
 
-    if (state > 0)
+    if (state > 0) {
+        http_add_header(r->res, "Cache-Control", "no-store"); /* people's data: never cached */
         return 1;
+    }
     if (state < 0) {
         log_error("dashboard session not checked", LOG_S("reason", err.msg));
         app_json_error(r->res, r->req->arena, 503, "unavailable",
@@ -207,7 +208,6 @@ void web_session_info(struct app_request *r)
         app_json_error(r->res, r->req->arena, 500, "internal", "Cannot derive the CSRF token.");
         return;
     }
-    http_add_header(r->res, "Cache-Control", "no-store");
     app_json(
         r->res, r->req->arena, 200,
         json_pack("{s:s,s:I}", "csrf", csrf, "idle_timeout_s", (json_int_t)WEB_SESSION_IDLE_S));

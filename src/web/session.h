@@ -49,7 +49,10 @@ void web_session_info(struct app_request *r);
 /* 1 when the request carries the cookie of a live session (a store error counts as 0). */
 int web_session_valid(struct app_request *r);
 
-/* 1 with a live session; otherwise answers 401 (or 503) JSON and returns 0. */
+/*
+ * 1 with a live session (the answer then gets Cache-Control: no-store);
+ * otherwise answers 401 (or 503) JSON and returns 0.
+ */
 int web_session_require(struct app_request *r);
 
 /*

@@ -62,6 +62,11 @@ async function fillTheOtherLists(server, call) {
   server.rows("INSERT INTO bookings (call_sid, phone, starts_at, timezone, summary, created_at, updated_at) " +
     `VALUES ('${call}', '${CALLER}', '2026-12-01T15:00:00.000Z', 'America/New_York', ` +
     "'Cleaning, asked for tomorrow at ten', '2026-11-21T08:00:00.000Z', '2026-11-21T08:00:00.000Z')");
+  // Thirty old texts, so that the messages need a second page ("Older messages").
+  server.rows("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 30) " +
+    "INSERT INTO messages (direction, channel, from_number, to_number, body, status, created_at, " +
+    `updated_at) SELECT 'inbound', 'sms', '${TEXTER}', '+14155559876', 'old text ' || i, 'received', ` +
+    "'2026-10-01T12:00:00.000Z', '2026-10-01T12:00:00.000Z' FROM n");
 }
 
 h.test("log in, see a simulated call with its events and transcript, log out", async () => {
@@ -141,6 +146,15 @@ h.test("log in, see a simulated call with its events and transcript, log out", a
       await page.setViewportSize({ width: 375, height: 740 });
       await assertNoSideScroll(page, `${tab} at 375 px`);
     }
+    await page.click("#tab-messages");
+    await page.waitForSelector("#older-messages:not([hidden])");
+    assert.equal(await page.$$eval("#messages tr", (r) => r.length), 25);
+    await page.click("#older-messages");
+    await h.waitFor(async () => (await page.$$eval("#messages tr", (r) => r.length)) === 33,
+      { what: "the second page of messages" });
+    assert.equal(await page.isHidden("#older-messages"), true, "no third page");
+    assert.match(await page.textContent("#messages"), /old text 1(?!\d)/);
+    assert.match(await page.textContent("#messages tr:last-child"), /Can I move my appointment/); /* the oldest row */
     assert.match(await page.textContent("#optouts"), /\+1\*\*\*-\*\*\*-0178\s*STOP/);
     assert.match(await page.textContent("#bookings"), /Cleaning, asked for tomorrow at ten/);
     await page.click("#tab-health");

@@ -261,6 +261,8 @@ class Dashboard(ServerTest):
         self.assert_masked(b.get("/voice/api/calls/" + self.calls[0]).text)
         calls = b.json("/voice/api/calls")["calls"]
         self.assertIn("+1***-***-0123", [c["from"] for c in calls])
+        for route in API_ROUTES[:2]:
+            self.assertEqual(b.get(route).headers["cache-control"], "no-store", route)
 
     def test_calls_with_their_events_and_messages(self):
         b = self.browser()
