@@ -55,24 +55,24 @@
     return s;
   }
 
-  function getJson(url) {
+  /* GET url from this server; a 404 or other failure becomes a Refusal saying what is missing. */
+  function get(url, goneText, what) {
     return fetch(url, fetchOpts()).then(function (res) {
-      if (res.status === 404) throw new Refusal("Memo not found",
-        "There is no memo at this address: the link is incomplete, or the memo has been erased.");
+      if (res.status === 404) throw new Refusal("Memo not found", goneText);
       if (!res.ok) throw new Refusal("The server could not answer",
-        "The memo could not be loaded (HTTP " + res.status + "). Try again in a moment.");
-      return res.json();
+        what + " could not be loaded (HTTP " + res.status + "). Try again in a moment.");
+      return res;
     });
   }
 
+  function getJson(url) {
+    return get(url, "There is no memo at this address: the link is incomplete, or the memo " +
+      "has been erased.", "The memo").then(function (res) { return res.json(); });
+  }
+
   function getBytes(url) {
-    return fetch(url, fetchOpts()).then(function (res) {
-      if (res.status === 404) throw new Refusal("Memo not found",
-        "This memo's files are gone: it has been erased.");
-      if (!res.ok) throw new Refusal("The server could not answer",
-        "Part of the memo could not be loaded (HTTP " + res.status + ").");
-      return res.arrayBuffer();
-    });
+    return get(url, "This memo's files are gone: it has been erased.", "Part of the memo")
+      .then(function (res) { return res.arrayBuffer(); });
   }
 
   /* HLM1: magic(4) | nonce(12) | ciphertext | tag(16); WebCrypto takes ciphertext‖tag. */
@@ -167,6 +167,7 @@
 
     return getJson("/voice/" + id + "/memo.json").then(function (memo) {
       info = memo;
+      $("memo-title").textContent = memo.kind === "sms_note" ? "Text note" : "Voicemail";
       $("memo-when").textContent = "Left " + when(memo.created_at);
       if (!keyText) throw new Refusal("This link has no key",
         "The memo is here, but the link has no key: the key is the part after \u201c#\u201d " +

@@ -141,6 +141,7 @@ h.test("a voicemail link opens, plays and hands off; wrong and missing keys are 
     seen.push(unknown);
     assert.equal(unknown.response.status(), 404);
     assert.match(await unknown.page.textContent("main"), /Memo not found/);
+    files.push(...await h.screenshots(unknown.page, "memo-not-found"));
 
     // Nothing the page asked for carries the key, or goes anywhere but this server.
     for (const s of seen) {

@@ -136,6 +136,16 @@ class MemoWeb(ServerTest):
         self.assertEqual(self.get("/voice/%s/memo.json" % gone).status, 404)
         self.assertEqual(self.get("/voice/%s/audio" % gone).status, 404)
 
+    def test_a_missing_part_is_null_and_404(self):
+        memo_id, _, _ = self.seal()
+        os.unlink(os.path.join(self.media, "memos", memo_id, "audio.enc"))
+        doc = self.get("/voice/%s/memo.json" % memo_id).json()
+        self.assertIsNone(doc["parts"]["audio"])
+        self.assertGreater(doc["parts"]["meta"]["bytes"], 32)
+        self.assertEqual(self.get("/voice/%s/audio" % memo_id).status, 404)
+        self.assertEqual(self.get("/voice/%s/meta" % memo_id).status, 200)
+        self.assertEqual(self.get("/voice/" + memo_id).status, 200)
+
 
 if __name__ == "__main__":
     harness.main()
