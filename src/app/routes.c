@@ -97,6 +97,8 @@ static const struct route routes[] = {
     {HTTP_GET | HTTP_HEAD, "/assets/{name}", 0, web_assets_serve},
     /* The memo page. Fixed paths under /voice/ (the dashboard's) must come before these rows:
      * the first row that matches wins, and "/voice/{id}" matches any one segment. */
+    {HTTP_GET | HTTP_HEAD, "/voice/login", 0, web_dashboard_redirect},
+    {HTTP_GET | HTTP_HEAD, "/voice/logout", 0, web_dashboard_redirect},
     {HTTP_GET | HTTP_HEAD, "/voice/{id}", 0, web_memo_page},
     {HTTP_GET | HTTP_HEAD, "/voice/{id}/memo.json", 0, web_memo_json},
     {HTTP_GET | HTTP_HEAD, "/voice/{id}/audio", 0, web_memo_audio},

@@ -20,6 +20,12 @@ void web_dashboard_page(struct app_request *r)
     web_page_send(r, 200, web_session_valid(r) ? "dashboard.html" : "login.html");
 }
 
+void web_dashboard_redirect(struct app_request *r)
+{
+    http_add_header(r->res, "Location", "/voice");
+    http_respond_text(r->res, 303, "See /voice.\n");
+}
+
 /* ---- Lists ---------------------------------------------------------------------------- */
 
 /* Metadata only: the key's hash and the files' paths never leave the store's row. */

@@ -20,6 +20,10 @@
 /* GET /voice: the dashboard, or the login page without a session. */
 void web_dashboard_page(struct app_request *r);
 
+/* GET /voice/login and /voice/logout (a bookmark, a reload): 303 to /voice, which shows the
+ * login form or the dashboard. Without these rows "/voice/{id}" would answer "memo not found". */
+void web_dashboard_redirect(struct app_request *r);
+
 /* GET /voice/api/memos: memo metadata, never keys or content; paged like the API's lists. */
 void web_dash_memos(struct app_request *r);
 

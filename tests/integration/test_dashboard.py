@@ -118,6 +118,12 @@ class Dashboard(ServerTest):
         r = self.server.request("POST", "/voice/logout", b"", {"Origin": self.server.base})
         self.assertEqual(r.status, 401)
 
+    def test_login_and_logout_opened_as_pages_lead_to_the_dashboard(self):
+        for path in ("/voice/login", "/voice/logout"):
+            r = self.server.request("GET", path)
+            self.assertEqual(r.status, 303, path)
+            self.assertEqual(r.headers["location"], "/voice")
+
     # ---- login ----
 
     def test_a_wrong_key_is_refused_clearly_and_sets_no_cookie(self):
