@@ -25,6 +25,11 @@ static int result_of(json_t *doc, char **result)
     return HL_OK;
 }
 
+int pipeline_result(json_t *doc, char **result)
+{
+    return result_of(doc, result);
+}
+
 int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_err *err)
 {
     struct pipeline_job *p = arg;
@@ -139,7 +144,7 @@ static void found_caller(void *ctx, const struct store_call_row *row)
     snprintf(out, 32, "%s", row->call.from_number ? row->call.from_number : "");
 }
 
-static const char *caller_of(struct pipeline_job *p, char out[32])
+const char *pipeline_caller(struct pipeline_job *p, char out[32])
 {
     struct hl_err err = {0};
 
@@ -172,7 +177,7 @@ int pipeline_booking(struct job_ctx *job, void *arg, char **result, struct hl_er
     if (!intent || strcmp(intent, "booking") != 0 || !booking_time(p->analysis, starts))
         return result_of(json_pack("{s:b}", "booked", 0), result);
     b.call_sid = p->call_sid;
-    b.phone = caller_of(p, phone);
+    b.phone = pipeline_caller(p, phone);
     b.starts_at = starts;
     b.timezone = p->app->cfg->timezone_default;
     b.summary = json_string_value(json_object_get(p->analysis, "summary"));
@@ -211,18 +216,24 @@ int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err 
     int rc;
 
     (void)job;
-    if (!(rq.to = caller_of(p, phone)))
+    if (!(rq.to = pipeline_caller(p, phone)))
         return result_of(json_pack("{s:b}", "sent", 0), result);
     text = reply_text(p);
     rq.body = text;
     rq.whatsapp = p->app->cfg->twilio_whatsapp_number != NULL;
     rc = outbound_message(&o, &rq, &out, err);
     free(text);
+    return pipeline_send_result(rc, &out, err, result);
+}
+
+int pipeline_send_result(int rc, const struct outbound_result *out, struct hl_err *err,
+                         char **result)
+{
     if (rc == HL_EREFUSED) /* opted out: never contacted, and that is the outcome */
         return result_of(json_pack("{s:b,s:s}", "sent", 0, "why", "opted out"), result);
     if (rc == HL_EUNKNOWN) /* it may have gone out: never send a second one */
         return result_of(json_pack("{s:s,s:s}", "sent", "unknown", "why", err->msg), result);
     if (rc != HL_OK)
         return rc;
-    return result_of(json_pack("{s:b,s:s}", "sent", 1, "message_sid", out.sid), result);
+    return result_of(json_pack("{s:b,s:s}", "sent", 1, "message_sid", out->sid), result);
 }
