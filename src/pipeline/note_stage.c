@@ -189,6 +189,10 @@ static int stage_memo(struct job_ctx *job, void *arg, char **result, struct hl_e
                                            "nowhere to go");
     if ((rc = seal_note(nj, &sealed, err)) != HL_OK)
         return rc;
+    if (store_scrub(nj->app->store, err) != HL_OK) /* the text's older page images */
+        log_warn("note text not yet scrubbed from the write-ahead log", LOG_I("id", nj->message_id),
+                 LOG_S("reason", err->msg));
+    memset(err, 0, sizeof(*err));
     log_info("note sealed and sent", LOG_S("memo_id", sealed.id), LOG_I("id", nj->message_id));
     return pipeline_result(json_pack("{s:b,s:s,s:b}", "sealed", 1, "memo_id", sealed.id,
                                      "notified", 1),

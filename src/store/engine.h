@@ -105,6 +105,7 @@ struct store_engine {
     int (*note_analysed)(struct store *s, long long message_id, const char *analysis_json,
                          struct hl_err *err);
     int (*note_sealed)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*scrub)(struct store *s, struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,

@@ -767,6 +767,7 @@ const struct store_engine store_sqlite_engine = {
     .note_get = sqlite_note_get,
     .note_analysed = sqlite_note_analysed,
     .note_sealed = sqlite_note_sealed,
+    .scrub = sqlite_scrub,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

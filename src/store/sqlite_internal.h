@@ -318,6 +318,9 @@ int sqlite_note_analysed(struct store *base, long long message_id, const char *a
                          struct hl_err *err);
 int sqlite_note_sealed(struct store *base, const struct store_memo *m, struct hl_err *err);
 
+/* Fold the WAL into the database and truncate it (sqlite_scrub.c). */
+int sqlite_scrub(struct store *base, struct hl_err *err);
+
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;
 void sqlite_bind_call(struct binder *b, const struct store_call *call, const char *now);

@@ -424,6 +424,11 @@ int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err
     return s->engine->note_sealed(s, m, err);
 }
 
+int store_scrub(struct store *s, struct hl_err *err)
+{
+    return s->engine->scrub(s, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {

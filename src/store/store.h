@@ -613,6 +613,16 @@ int store_note_analysed(struct store *s, long long message_id, const char *analy
  */
 int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err);
 
+/*
+ * Make what was deleted or cleared so far unrecoverable from the database's
+ * own files, as far as the engine can: SQLite zeroes freed bytes in the
+ * pages it writes (secure_delete) and here folds its write-ahead log into
+ * the database and truncates it, so no older page image keeps a cleared
+ * value. It may wait seconds for readers and holds up writers while it
+ * runs: call it off the request path, for rare events (a sealed note).
+ */
+int store_scrub(struct store *s, struct hl_err *err);
+
 /* ---- Contacts ------------------------------------------------------------------------- */
 
 /*
