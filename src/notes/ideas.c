@@ -90,7 +90,8 @@ int ideas_cache_new(struct ideas_cache **out, size_t max_entries, long ttl_ms, s
     pthread_condattr_t attr;
 
     *out = NULL;
-    if (!c || max_entries < 1 || ttl_ms < 1 || !(c->entries = calloc(max_entries, sizeof(*c->entries)))) {
+    if (!c || max_entries < 1 || ttl_ms < 1 ||
+        !(c->entries = calloc(max_entries, sizeof(*c->entries)))) {
         free(c);
         return hl_err_set(err, HL_EINVAL, "an ideas cache needs room and a time to live");
     }

@@ -160,8 +160,8 @@ static int seal_note(struct note_job *nj, struct memo_sealed *sealed, struct hl_
     if ((rc = analyse(nj->app, nj->note.body ? nj->note.body : "", &analysis, &ideas, err)) !=
         HL_OK)
         return rc;
-    snprintf(intro, sizeof(intro), "New note for %.200s (ID: %lld). Read:",
-             nj->app->cfg->business_name, nj->message_id);
+    snprintf(intro, sizeof(intro),
+             "New note for %.200s (ID: %lld). Read:", nj->app->cfg->business_name, nj->message_id);
     if (!(meta = note_meta(&nj->note, analysis)))
         rc = hl_err_set(err, HL_ENOMEM, "out of memory sealing a note");
     else if ((rc = pipeline_seal_and_send(nj->app, intro, "", 0, meta, sealed, err)) == HL_OK &&
@@ -185,8 +185,9 @@ static int stage_memo(struct job_ctx *job, void *arg, char **result, struct hl_e
     if (strcmp(nj->note.state, "sealed") == 0)
         return pipeline_result(json_pack("{s:b}", "sealed", 1), result);
     if (!nj->app->cfg->owner_phone)
-        return hl_err_set(err, HL_ECONFIG, "OWNER_PHONE is not set: a note's memo link has "
-                                           "nowhere to go");
+        return hl_err_set(err, HL_ECONFIG,
+                          "OWNER_PHONE is not set: a note's memo link has "
+                          "nowhere to go");
     if ((rc = seal_note(nj, &sealed, err)) != HL_OK)
         return rc;
     if (store_scrub(nj->app->store, err) != HL_OK) /* the text's older page images */
@@ -194,9 +195,8 @@ static int stage_memo(struct job_ctx *job, void *arg, char **result, struct hl_e
                  LOG_S("reason", err->msg));
     memset(err, 0, sizeof(*err));
     log_info("note sealed and sent", LOG_S("memo_id", sealed.id), LOG_I("id", nj->message_id));
-    return pipeline_result(json_pack("{s:b,s:s,s:b}", "sealed", 1, "memo_id", sealed.id,
-                                     "notified", 1),
-                           result);
+    return pipeline_result(
+        json_pack("{s:b,s:s,s:b}", "sealed", 1, "memo_id", sealed.id, "notified", 1), result);
 }
 
 static int stage_analyze(struct job_ctx *job, void *arg, char **result, struct hl_err *err)

@@ -70,9 +70,12 @@ int sqlite_note_get(struct store *base, long long message_id, const char *phone,
             bind_text(&b, 2, phone);
         src = b.src == SQLITE_OK ? sqlite3_step(b.st) : b.src;
         if (src == SQLITE_ROW) {
-            struct store_note n = {sqlite3_column_int64(b.st, 0), text_at(b.st, 1),
-                                   text_at(b.st, 2),             text_at(b.st, 3),
-                                   text_at(b.st, 4),             text_at(b.st, 5),
+            struct store_note n = {sqlite3_column_int64(b.st, 0),
+                                   text_at(b.st, 1),
+                                   text_at(b.st, 2),
+                                   text_at(b.st, 3),
+                                   text_at(b.st, 4),
+                                   text_at(b.st, 5),
                                    text_at(b.st, 6)};
             each(ctx, &n);
         } else if (src == SQLITE_DONE) {

@@ -84,11 +84,12 @@ static const char *sealed_answer(struct app_request *r, long long id)
     char ideas[IDEAS_TEXT_MAX + 1], *out;
 
     if (!ideas_cache_get(r->app->ideas, id, ideas, sizeof(ideas)))
-        return arena_printf(a,
-                            "Your note (ID: %lld) is encrypted. Its ideas are kept here only for %s "
-                            "after it is saved; now they are in its memo, which only the owner's "
-                            "link opens.",
-                            id, ttl_words(a, r->app->cfg->notes_ideas_ttl_s));
+        return arena_printf(
+            a,
+            "Your note (ID: %lld) is encrypted. Its ideas are kept here only for %s "
+            "after it is saved; now they are in its memo, which only the owner's "
+            "link opens.",
+            id, ttl_words(a, r->app->cfg->notes_ideas_ttl_s));
     if ((out = arena_alloc(a, SMS_REPLY_MAX)) != NULL)
         ideas_reply(id, ideas, out, SMS_REPLY_MAX);
     crypto_wipe(ideas, sizeof(ideas));
@@ -111,8 +112,9 @@ const char *sms_ideas_answer(struct app_request *r, const char *phone, struct hl
     if (strcmp(last.state, "sealed") == 0)
         return sealed_answer(r, last.id);
     if (strcmp(last.state, "analysed") != 0)
-        return arena_printf(a, "Your note (ID: %lld) is still being read. Reply IDEAS again in a "
-                               "moment.",
+        return arena_printf(a,
+                            "Your note (ID: %lld) is still being read. Reply IDEAS again in a "
+                            "moment.",
                             last.id);
     if ((out = arena_alloc(a, SMS_REPLY_MAX)) != NULL)
         ideas_reply(last.id, last.ideas, out, SMS_REPLY_MAX);

@@ -41,9 +41,9 @@ static long long add_note(struct fixture *f, const char *sid, const char *body)
     long long id = add_inbound(f, sid, body);
     int inserted = 0;
 
-    assert_int_equal(store_note_received(f->s, id, SENDER, "sms.note", "{\"message_id\":1}",
-                                         &inserted, &err),
-                     HL_OK);
+    assert_int_equal(
+        store_note_received(f->s, id, SENDER, "sms.note", "{\"message_id\":1}", &inserted, &err),
+        HL_OK);
     assert_int_equal(inserted, 1);
     return id;
 }
@@ -63,7 +63,8 @@ static void remember(void *ctx, const struct store_note *n)
     snprintf(s->state, sizeof(s->state), "%s", n->state);
     snprintf(s->body, sizeof(s->body), "%s", n->body ? n->body : "(null)");
     snprintf(s->memo, sizeof(s->memo), "%s", n->memo_id ? n->memo_id : "(null)");
-    snprintf(s->analysis, sizeof(s->analysis), "%s", n->analysis_json ? n->analysis_json : "(null)");
+    snprintf(s->analysis, sizeof(s->analysis), "%s",
+             n->analysis_json ? n->analysis_json : "(null)");
     assert_string_equal(n->phone, SENDER);
     assert_true(is_store_time(n->created_at));
 }
