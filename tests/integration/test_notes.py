@@ -240,6 +240,11 @@ class PlainNotesAndNoOwner(NoteHelpers, ServerTest):
             "2. Order more nitrile gloves before Friday." % note_id])
         self.assertEqual(self.server.count("memos"), 0)
 
+    def test_config_says_notes_are_kept_unencrypted(self):
+        cfg = self.server.request("GET", "/twilio/config").json()
+        self.assertEqual((cfg["sms_notes"], cfg["encrypted_notes"], cfg["owner_phone_configured"]),
+                         (True, False, False))
+
     def test_notice_is_skipped_without_owner_phone(self):
         self.call("I need an appointment tomorrow at three PM.")
         st = self.stages(self.job_for(CALLER))
