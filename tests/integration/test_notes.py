@@ -207,7 +207,9 @@ class NoteFileHoldsNoPlaintext(NoteHelpers, ServerTest):
     extra_env = {"OWNER_PHONE": OWNER}
 
     def test_database_file_has_no_trace_of_the_note(self):
-        note_id = self.note(NOTE)
+        # Longer than the rest of its row, so that the row rewritten without it cannot
+        # happen to cover it: only secure_delete's zeroing does.
+        note_id = self.note(NOTE + " P.S. " + "nothing more to add; " * 30)
         self.note_state(note_id, "sealed")
         s = self.server
         s.proc.send_signal(signal.SIGTERM)

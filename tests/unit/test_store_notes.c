@@ -193,9 +193,17 @@ static void after_a_scrub_no_file_holds_the_cleared_text(void **state)
 {
     struct fixture *f = *state;
     struct hl_err err = {0};
-    char wal[200];
-    long long id = add_note(f, "SM01", TEXT);
-    struct store_memo m = note_memo(id);
+    char wal[200], text[600];
+    long long id;
+    struct store_memo m;
+
+    /*
+     * Longer than the rest of the row: the shorter row written in its place does not cover
+     * it, so only secure_delete's zeroing keeps it out of the page.
+     */
+    snprintf(text, sizeof(text), "%s; %0500d", TEXT, 7);
+    id = add_note(f, "SM01", text);
+    m = note_memo(id);
 
     snprintf(wal, sizeof(wal), "%s-wal", f->path);
     assert_true(file_has(wal, "zirconium") || file_has(f->path, "zirconium"));
