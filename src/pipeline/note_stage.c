@@ -64,7 +64,7 @@ static void note_release(struct note_copy *c)
     memset(c, 0, sizeof(*c));
 }
 
-/* The note's ideas, one a line (heap; "" when none). */
+/* The note's ideas, one a line (heap; "" when none); a line break inside an idea is a blank. */
 static char *ideas_lines(const struct analysis *a)
 {
     size_t i, n = 1;
@@ -76,13 +76,13 @@ static char *ideas_lines(const struct analysis *a)
     if (!out)
         return NULL;
     for (i = 0; i < a->n_ideas; i++) {
-        char *q;
-        if (!*a->ideas[i])
+        const char *q = a->ideas[i];
+        if (!*q)
             continue;
-        p += snprintf(p, n - (size_t)(p - out), "%s%s", p == out ? "" : "\n", a->ideas[i]);
-        for (q = out; *q; q++)
-            if (*q == '\r')
-                *q = ' ';
+        if (p != out)
+            *p++ = '\n';
+        for (; *q; q++)
+            *p++ = *q == '\n' || *q == '\r' ? ' ' : *q;
     }
     return out;
 }
