@@ -125,6 +125,10 @@ class EncryptedNotes(NoteHelpers, ServerTest):
         self.assertEqual((memo["kind"], memo["message_id"]), ("sms_note", note_id))
         self.assertIsNotNone(memo["owner_notified_at"])
         self.assertIsNone(note["analysis"])
+        listed = [m for m in self.server.api("GET", "/api/messages?limit=100").json()["messages"]
+                  if m["id"] == note_id]
+        self.assertEqual(len(listed), 1)
+        self.assertIsNone(listed[0]["body"])
         # The link went to the owner only, once; hotline's copy withholds the key.
         links = [m["body"] for m in self.sent_to(OWNER) if "(ID: %d)" % note_id in m["body"]]
         self.assertEqual(len(links), 1, links)
