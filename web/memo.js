@@ -105,7 +105,10 @@
     var t = $("transcript");
     var note = meta.kind === "sms_note";
     var words = note ? meta.text : meta.transcript;
-    if (note) $("transcript-title").textContent = "Note";
+    if (note) {
+      $("transcript-title").textContent = "Note";
+      $("analysis-title").textContent = "What the note asks for";
+    }
     if (typeof words === "string" && words) {
       t.textContent = words;
     } else {

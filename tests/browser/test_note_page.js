@@ -51,6 +51,7 @@ h.test("a note's link opens as a text note with its ideas and no audio", async (
     assert.equal((await page.textContent("#memo-title")).trim(), "Text note");
     assert.equal((await page.textContent("#transcript-title")).trim(), "Note");
     assert.equal((await page.textContent("#transcript")).trim(), NOTE);
+    assert.equal((await page.textContent("#analysis-title")).trim(), "What the note asks for");
     assert.equal(await page.isVisible("#player"), false, "no audio player for a note");
     assert.equal(await page.isVisible("#download"), false, "no audio download for a note");
     const ideas = await page.$$eval("#ideas li", (lis) => lis.map((li) => li.textContent));
