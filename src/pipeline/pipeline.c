@@ -76,10 +76,10 @@ static int run_recording(struct job_ctx *job, void *ctx, struct hl_err *err)
     if (rc == HL_OK)
         rc = run_stages(&p, err);
     json_decref(p.payload);
+    json_decref(p.booking);
     json_decref(p.download);
     json_decref(p.transcript);
     json_decref(p.analysis);
-    json_decref(p.booking);
     return rc;
 }
 

@@ -25,11 +25,6 @@ static int result_of(json_t *doc, char **result)
     return HL_OK;
 }
 
-int pipeline_result(json_t *doc, char **result)
-{
-    return result_of(doc, result);
-}
-
 int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_err *err)
 {
     struct pipeline_job *p = arg;
@@ -144,7 +139,7 @@ static void found_caller(void *ctx, const struct store_call_row *row)
     snprintf(out, 32, "%s", row->call.from_number ? row->call.from_number : "");
 }
 
-const char *pipeline_caller(struct pipeline_job *p, char out[32])
+static const char *caller_of(struct pipeline_job *p, char out[32])
 {
     struct hl_err err = {0};
 
@@ -152,6 +147,16 @@ const char *pipeline_caller(struct pipeline_job *p, char out[32])
     if (p->call_sid)
         store_call_get(p->app->store, p->call_sid, found_caller, out, &err);
     return out[0] ? out : NULL;
+}
+
+const char *pipeline_caller(struct pipeline_job *p, char out[32])
+{
+    return caller_of(p, out);
+}
+
+int pipeline_result(json_t *doc, char **result)
+{
+    return result_of(doc, result);
 }
 
 /* "2026-11-24T20:00:00.000Z" from the analysis's UTC instant. */
@@ -177,7 +182,7 @@ int pipeline_booking(struct job_ctx *job, void *arg, char **result, struct hl_er
     if (!intent || strcmp(intent, "booking") != 0 || !booking_time(p->analysis, starts))
         return result_of(json_pack("{s:b}", "booked", 0), result);
     b.call_sid = p->call_sid;
-    b.phone = pipeline_caller(p, phone);
+    b.phone = caller_of(p, phone);
     b.starts_at = starts;
     b.timezone = p->app->cfg->timezone_default;
     b.summary = json_string_value(json_object_get(p->analysis, "summary"));
@@ -216,7 +221,7 @@ int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err 
     int rc;
 
     (void)job;
-    if (!(rq.to = pipeline_caller(p, phone)))
+    if (!(rq.to = caller_of(p, phone)))
         return result_of(json_pack("{s:b}", "sent", 0), result);
     text = reply_text(p);
     rq.body = text;

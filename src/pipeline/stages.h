@@ -15,11 +15,11 @@ struct pipeline_job {
     struct app *app;
     struct job_ctx *job;
     json_t *payload;
+    json_t *booking; /* receptionist: {"booked", "starts_at"} */
     const char *recording_sid, *call_sid, *recording_url, *pipeline;
     json_t *download;   /* {"path","sha256","bytes"} */
     json_t *transcript; /* {"text","confidence","duration_s","engine"} */
     json_t *analysis;   /* analysis_to_json() */
-    json_t *booking;    /* {"booked", "starts_at"} */
 };
 
 int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
