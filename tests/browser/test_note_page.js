@@ -39,14 +39,8 @@ h.test("a note's link opens as a text note with its ideas and no audio", async (
     assert.equal(meta.text, NOTE);
 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const requests = h.recordRequests(page);
-    const errors = [];
-    const console_ = [];
-    page.on("pageerror", (e) => errors.push(String(e)));
-    page.on("console", (m) => console_.push(m.type() + ": " + m.text()));
-    await page.goto(link);
-    await page.waitForSelector("body[data-state]", { timeout: 30000 });
+    const seen = await h.openPage(context, link);
+    const page = seen.page;
     assert.equal(await page.getAttribute("body", "data-state"), "open", await page.textContent("main"));
     assert.equal((await page.textContent("#memo-title")).trim(), "Text note");
     assert.equal((await page.textContent("#transcript-title")).trim(), "Note");
@@ -60,16 +54,7 @@ h.test("a note's link opens as a text note with its ideas and no audio", async (
     const files = await h.screenshots(page, "note-open");
     for (const f of files) assert.ok(fs.statSync(f).size > 2000, f);
 
-    await requests.settle();
-    for (const r of requests) {
-      assert.ok(!r.url.includes(key), "the key is in a URL: " + r.url);
-      for (const [name, value] of Object.entries(r.headers)) {
-        assert.ok(!String(value).includes(key), "the key is in the " + name + " header");
-      }
-    }
-    assert.deepEqual(errors, [], "page errors");
-    assert.deepEqual(console_.filter((m) => /Content Security Policy|Refused to/i.test(m)), [],
-      "CSP violations");
+    await h.assertPagePrivate(seen, server.base, key);
     await context.close();
   } finally {
     await browser.close();
