@@ -111,6 +111,12 @@ const char *sms_ideas_answer(struct app_request *r, const char *phone, struct hl
         return NULL;
     if (strcmp(last.state, "sealed") == 0)
         return sealed_answer(r, last.id);
+    if (strcmp(last.state, "analysed") != 0 && r->app->cfg->encrypted_notes &&
+        !r->app->cfg->owner_phone) /* its job cannot seal it until OWNER_PHONE is set */
+        return arena_printf(a,
+                            "Your note (ID: %lld) is saved and waits to be sealed; its ideas come "
+                            "once it is.",
+                            last.id);
     if (strcmp(last.state, "analysed") != 0)
         return arena_printf(a,
                             "Your note (ID: %lld) is still being read. Reply IDEAS again in a "

@@ -228,6 +228,38 @@ class NoteFileHoldsNoPlaintext(NoteHelpers, ServerTest):
             self.assertNotIn(words.encode(), data)
 
 
+class NotesOff(NoteHelpers, ServerTest):
+    """FEATURE_SMS_NOTES=false: texts are stored and not answered, IDEAS is a plain text."""
+    extra_env = {"FEATURE_SMS_NOTES": "false"}
+
+    def test_texts_are_kept_but_not_notes(self):
+        self.assertEqual(self.sms("Remember to buy milk."), [])
+        self.assertEqual(self.sms("IDEAS"), [])
+        self.assertEqual(self.server.count("messages", "from_number = ?", (CALLER,)), 2)
+        self.assertEqual(self.server.count("notes"), 0)
+        self.assertEqual(self.server.count("jobs"), 0)
+        help_text = self.sms("HELP")
+        self.assertEqual(len(help_text), 1)
+        self.assertNotIn("IDEAS", help_text[0])
+
+
+class UnsealedWithoutOwner(NoteHelpers, ServerTest):
+    """Encrypted notes but no OWNER_PHONE: the note is saved and waits, IDEAS says so, and
+    serve said so at start-up."""
+    extra_env = {"WORKERS": "1"}
+
+    def test_note_waits_to_be_sealed(self):
+        note_id = self.note("We should repaint the waiting room.")
+        self.assertEqual(self.sms("IDEAS"), ["Your note (ID: %d) is saved and waits to be "
+                                             "sealed; its ideas come once it is." % note_id])
+        job = self.server.wait_for(lambda: self.server.rows(
+            "SELECT * FROM jobs WHERE kind = 'sms.note' AND last_error IS NOT NULL"),
+            timeout=20, what="the note job's first failure")[0]
+        self.assertIn("OWNER_PHONE is not set", job["last_error"])
+        self.assertEqual(self.server.count("notes", "state = 'pending'"), 1)
+        self.assertIn("SMS notes wait unsealed", self.server.read_log())
+
+
 class PlainNotesAndNoOwner(NoteHelpers, ServerTest):
     """FEATURE_ENCRYPTED_NOTES=false: the analysis is kept and IDEAS reads it from the
     store. No OWNER_PHONE: the receptionist's notice is skipped with a log line."""
