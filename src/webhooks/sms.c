@@ -97,8 +97,9 @@ static const char *apply_keyword(struct app_request *r, enum sms_keyword kw, con
                             business);
     }
     if (!r->app->cfg->sms_notes)
-        return arena_printf(a, "%s: Reply STOP to unsubscribe, START to resubscribe. Msg&data "
-                               "rates may apply.",
+        return arena_printf(a,
+                            "%s: Reply STOP to unsubscribe, START to resubscribe. Msg&data "
+                            "rates may apply.",
                             business);
     return arena_printf(a,
                         "%s: send us a note and we will save it. Reply IDEAS for the ideas in "
@@ -187,8 +188,7 @@ static const char *answer_for(struct app_request *r, const struct store_message 
         return apply_keyword(r, kw, word, msg->from_number, strcmp(msg->channel, "whatsapp") == 0,
                              err);
     /* A note is kept (and sealed for the owner) even from a sender who opted out. */
-    if (kw == SMS_KEYWORD_NONE && notes &&
-        sms_note_received(r, id, msg->from_number, err) != HL_OK)
+    if (kw == SMS_KEYWORD_NONE && notes && sms_note_received(r, id, msg->from_number, err) != HL_OK)
         return NULL;
     if (store_optout_check(r->app->store, msg->from_number, &opted_out, err) != HL_OK || opted_out)
         return NULL;
