@@ -131,6 +131,20 @@ struct store_engine {
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
 
+    int (*memo_list)(struct store *s, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*optout_list)(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+    int (*activity_count)(struct store *s, const char *since, const char *until, long long *calls,
+                          long long *messages, struct hl_err *err);
+    int (*session_add)(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+    int (*session_check)(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+    int (*session_delete)(struct store *s, const char *token_sha256, struct hl_err *err);
+
     void (*submit)(struct store *s, struct store_task *task);
 };
 

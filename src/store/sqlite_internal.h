@@ -84,6 +84,17 @@ enum stmt_id {
     ST_NOTE_ANALYSED,
     ST_NOTE_SEALED,
     ST_NOTE_CLEAR_BODY,
+    ST_CALL_LIST_SUFFIX,
+    ST_MSG_LIST_SUFFIX,
+    ST_BOOKING_LIST_SUFFIX,
+    ST_MEMO_LIST,
+    ST_OPTOUT_LIST,
+    ST_ACTIVITY_COUNT,
+    ST_SESSION_PRUNE,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
     ST_COUNT
 };
 
@@ -320,6 +331,20 @@ int sqlite_note_sealed(struct store *base, const struct store_memo *m, struct hl
 
 /* Fold the WAL into the database and truncate it (sqlite_scrub.c). */
 int sqlite_scrub(struct store *base, struct hl_err *err);
+/* The dashboard's reads (sqlite_read.c) and sessions (sqlite_sessions.c). */
+int sqlite_memo_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err);
+int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;
