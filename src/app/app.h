@@ -29,6 +29,7 @@ struct flows;
 struct asr;
 struct analyzer;
 struct jobs;
+struct ideas_cache;
 
 struct app {
     const struct config *cfg;
@@ -45,6 +46,7 @@ struct app {
     struct asr *asr;              /* speech recognition for recordings */
     struct analyzer *analyzer;    /* what callers asked for */
     struct jobs *jobs;            /* the background job workers (serve only) */
+    struct ideas_cache *ideas;    /* sealed notes' ideas, briefly, for IDEAS (serve only) */
 };
 
 /*

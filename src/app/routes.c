@@ -79,8 +79,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
     {HTTP_POST, "/api/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
 
-    {HTTP_POST, "/twilio/sms", ROUTE_TWILIO, webhook_sms},
-    {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO, webhook_sms},
+    {HTTP_POST, "/twilio/sms", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_sms},
+    {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_sms},
 
     {HTTP_POST, "/twilio/message-status", ROUTE_TWILIO, webhook_message_status},
 

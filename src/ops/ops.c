@@ -30,15 +30,18 @@ json_t *ops_config_json(const struct app *app, struct arena *a)
     const struct config *c = app->cfg;
 
     return json_pack(
-        "{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+        "{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+        "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
         "emulator_mode", config_emulator_mode(c), "account_sid_configured",
         c->twilio_account_sid != NULL, "auth_token_configured", c->twilio_auth_token != NULL,
         "api_key_configured", c->twilio_api_key_sid != NULL, "phone_number_configured",
         c->twilio_phone_number != NULL, "whatsapp_configured", c->twilio_whatsapp_number != NULL,
-        "api_keys_configured", c->api_key_count > 0, "public_base_url", c->public_base_url,
-        "voice_webhook", app_url(app, a, "/twilio/voice"), "status_callback",
-        app_url(app, a, "/twilio/status"), "sms_webhook", app_url(app, a, "/twilio/sms"),
-        "recording_callback", app_url(app, a, "/twilio/recording"), "database",
+        "api_keys_configured", c->api_key_count > 0, "owner_phone_configured",
+        c->owner_phone != NULL, "sms_notes", c->sms_notes, "encrypted_notes",
+        c->sms_notes && c->encrypted_notes, "public_base_url", c->public_base_url, "voice_webhook",
+        app_url(app, a, "/twilio/voice"), "status_callback", app_url(app, a, "/twilio/status"),
+        "sms_webhook", app_url(app, a, "/twilio/sms"), "recording_callback",
+        app_url(app, a, "/twilio/recording"), "database",
         engine_name(c->database_url), "flow", c->flow, "tts_engine", c->tts_engine, "asr_engine",
         c->asr_engine, "llm_engine", c->llm_engine);
 }

@@ -55,55 +55,6 @@ static char *memo_meta(struct pipeline_job *p, const void *wav, size_t len, stru
     return text;
 }
 
-/* The owner's text with the link; what the database keeps says the key was withheld. */
-static int send_link(struct pipeline_job *p, const char *link, const char *id,
-                     struct hl_err *err)
-{
-    const struct config *cfg = p->app->cfg;
-    struct outbound o = {cfg, p->app->store, p->app->rest, p->app->flows};
-    struct outbound_message_request rq = {0};
-    struct outbound_result out;
-    char body[1400], stored[1400];
-
-    if (snprintf(body, sizeof(body), "New voicemail for %.200s. Listen: %s", cfg->business_name,
-                 link) >= (int)sizeof(body))
-        return hl_err_set(err, HL_ETOOLARGE, "the memo link does not fit a message");
-    snprintf(stored, sizeof(stored), "New voicemail for %.200s. Listen: %.900s/voice/%s#(key "
-                                     "withheld)",
-             cfg->business_name, cfg->public_base_url, id);
-    rq.to = cfg->owner_phone;
-    rq.body = body;
-    rq.stored_body = stored;
-    rq.whatsapp = cfg->twilio_whatsapp_number != NULL;
-    {
-        int rc = outbound_message(&o, &rq, &out, err);
-        crypto_wipe(body, sizeof(body));
-        return rc;
-    }
-}
-
-static int seal_and_send(struct pipeline_job *p, const void *wav, size_t len, const char *meta,
-                         struct memo_sealed *sealed, struct hl_err *err)
-{
-    unsigned char key[MEMO_KEY_LEN];
-    char link[1024];
-    int rc = memo_seal(p->app->cfg->media_dir, wav, len, meta, sealed, key, err);
-
-    if (rc != HL_OK)
-        return rc;
-    rc = memo_link(p->app->cfg->public_base_url, sealed->id, key, link, sizeof(link));
-    crypto_wipe(key, sizeof(key));
-    if (rc == HL_OK)
-        rc = send_link(p, link, sealed->id, err);
-    crypto_wipe(link, sizeof(link));
-    if (rc != HL_OK && rc != HL_EUNKNOWN) { /* nobody can open it: remove it */
-        unlink(sealed->audio_path);
-        unlink(sealed->meta_path);
-        rmdir(sealed->dir);
-    }
-    return rc == HL_EUNKNOWN ? HL_OK : rc; /* it may have gone out: keep it, never resend */
-}
-
 static int record_memo(struct pipeline_job *p, const struct memo_sealed *sealed,
                        struct hl_err *err)
 {
@@ -126,7 +77,7 @@ int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *
     struct pipeline_job *p = arg;
     const char *path = json_string_value(json_object_get(p->download, "path"));
     struct memo_sealed sealed;
-    char *wav = NULL, *meta = NULL;
+    char *wav = NULL, *meta = NULL, intro[256];
     size_t len = 0;
     int rc;
 
@@ -136,8 +87,10 @@ int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *
                                            "to go");
     if (!path || (rc = fs_read_all(path, 256u << 20, &wav, &len, err)) != HL_OK)
         return path ? rc : hl_err_set(err, HL_EINVAL, "the download stage left no file");
-    rc = (meta = memo_meta(p, wav, len, err)) ? seal_and_send(p, wav, len, meta, &sealed, err)
-                                              : err->code;
+    snprintf(intro, sizeof(intro), "New voicemail for %.200s. Listen:", p->app->cfg->business_name);
+    rc = (meta = memo_meta(p, wav, len, err))
+             ? pipeline_seal_and_send(p->app, intro, wav, len, meta, &sealed, err)
+             : err->code;
     if (meta)
         crypto_wipe(meta, strlen(meta));
     free(meta);

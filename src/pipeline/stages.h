@@ -7,12 +7,15 @@
 
 #include <jansson.h>
 
+#include "memo/memo.h"
+#include "outbound/outbound.h"
 #include "pipeline/pipeline.h"
 
 struct pipeline_job {
     struct app *app;
     struct job_ctx *job;
     json_t *payload;
+    json_t *booking; /* receptionist: {"booked", "starts_at"} */
     const char *recording_sid, *call_sid, *recording_url, *pipeline;
     json_t *download;   /* {"path","sha256","bytes"} */
     json_t *transcript; /* {"text","confidence","duration_s","engine"} */
@@ -27,5 +30,34 @@ int pipeline_store(struct job_ctx *job, void *arg, char **result, struct hl_err 
 int pipeline_booking(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
 int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
+int pipeline_owner_notice(struct job_ctx *job, void *arg, char **result, struct hl_err *err);
+
+/* The "sms.note" job (note_stage.c): seal an SMS note as a memo, or analyse it. */
+int pipeline_run_note(struct job_ctx *job, void *ctx, struct hl_err *err);
+
+/* A JSON result as heap text for job_stage (*result); steals doc. HL_OK. */
+int pipeline_result(json_t *doc, char **result);
+
+/* The caller of the job's call (its row's From), in out; NULL when unknown. */
+const char *pipeline_caller(struct pipeline_job *p, char out[32]);
+
+/*
+ * A send's outcome as a stage result: {"sent":1,"message_sid"} when it went
+ * out, {"sent":0,"why":"opted out"} when the number opted out, {"sent":
+ * "unknown"} when it may have gone out (never resent); other errors are
+ * returned to retry the stage.
+ */
+int pipeline_send_result(int rc, const struct outbound_result *out, struct hl_err *err,
+                         char **result);
+
+/*
+ * Seal audio (may be empty) and meta as a new memo, and text its link to
+ * OWNER_PHONE as "<intro> <link>" (WhatsApp when TWILIO_WHATSAPP_NUMBER is
+ * set); the database keeps the text with the key withheld, and the key is
+ * wiped. On failure the memo's files are removed, except when the send's
+ * outcome is unknown (then HL_OK: the link may be out, it is never resent).
+ */
+int pipeline_seal_and_send(struct app *app, const char *intro, const void *audio, size_t len,
+                           const char *meta, struct memo_sealed *sealed, struct hl_err *err);
 
 #endif

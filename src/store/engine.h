@@ -95,6 +95,17 @@ struct store_engine {
     int (*memo_get)(struct store *s, const char *id,
                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                     struct hl_err *err);
+    /* notes: get serves store_note_get (phone NULL) and store_note_last (message_id STORE_NONE) */
+    int (*note_received)(struct store *s, long long message_id, const char *phone,
+                         const char *job_kind, const char *job_payload_json, int *inserted,
+                         struct hl_err *err);
+    int (*note_get)(struct store *s, long long message_id, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+    int (*note_analysed)(struct store *s, long long message_id, const char *analysis_json,
+                         struct hl_err *err);
+    int (*note_sealed)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*scrub)(struct store *s, struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,

@@ -321,6 +321,30 @@ static const char *const stmt_sql[ST_COUNT] = {
         "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
         "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
 
+    /* notes (sqlite_notes.c): ?1 message id, ?2 phone, ?3 now */
+    [ST_NOTE_ADD] =
+        "INSERT INTO notes (message_id, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+        "ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+    /* ?1 message id; the note and its message's text */
+    [ST_NOTE_GET] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.message_id = ?1",
+    /* ?2 phone: the sender's newest note */
+    [ST_NOTE_LAST] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.phone = ?2 "
+        "ORDER BY n.message_id DESC LIMIT 1",
+    /* ?1 message id, ?2 analysis, ?3 now */
+    [ST_NOTE_ANALYSED] =
+        "UPDATE notes SET state = 'analysed', analysis = ?2, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 memo id, ?3 now */
+    [ST_NOTE_SEALED] =
+        "UPDATE notes SET state = 'sealed', memo_id = ?2, analysis = NULL, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 now */
+    [ST_NOTE_CLEAR_BODY] =
+        "UPDATE messages SET body = NULL, updated_at = ?2 WHERE id = ?1",
     /* the dashboard (sqlite_read.c): ?1 before, ?2 limit, ?3 last digits of a number */
     [ST_CALL_LIST_SUFFIX] =
         "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
@@ -474,7 +498,13 @@ int tx_end(struct sqlite_conn *c, int rc, struct hl_err *err)
 
 static int conn_open(struct sqlite_conn *c, const char *path, int reader, struct hl_err *err)
 {
-    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+    /*
+     * secure_delete = FAST zeroes what a delete or update frees inside the
+     * pages it writes anyway (no extra I/O): a sealed note's cleared text or an
+     * erased row does not linger in the database file.
+     */
+    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                                         "PRAGMA secure_delete = FAST;";
     static const char reader_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int src = sqlite3_open_v2(path, &c->db, flags, NULL);
@@ -782,6 +812,11 @@ const struct store_engine store_sqlite_engine = {
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
     .memo_get = sqlite_memo_get,
+    .note_received = sqlite_note_received,
+    .note_get = sqlite_note_get,
+    .note_analysed = sqlite_note_analysed,
+    .note_sealed = sqlite_note_sealed,
+    .scrub = sqlite_scrub,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

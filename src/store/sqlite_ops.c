@@ -408,7 +408,7 @@ int sqlite_booking_add(struct store *base, const struct store_booking *b, int *i
 
 /* ---- Memos --------------------------------------------------------------------------- */
 
-static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+int sqlite_memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
     const struct store_memo *m = arg;
     struct binder b;
@@ -431,7 +431,7 @@ static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct
 
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err)
 {
-    struct sqlite_write w = SQLITE_WRITE(memo_insert, (void *)m, err);
+    struct sqlite_write w = SQLITE_WRITE(sqlite_memo_insert, (void *)m, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
 }

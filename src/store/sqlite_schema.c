@@ -243,6 +243,25 @@ static const char sessions_sql[] =
     ");"
     "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
 
+/*
+ * SMS notes (guide 004). A note is an inbound message plus this row: its
+ * sender (for IDEAS: "my last note"), where it stands (pending until its job
+ * ran; analysed — with the analysis — when notes are not encrypted; sealed
+ * once it became a memo, when the message's body is cleared) and its memo.
+ * secure_delete (sqlite.c) zeroes the cleared text inside the page.
+ */
+static const char notes_sql[] =
+    "CREATE TABLE notes ("
+    "  message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+    "  phone TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'analysed', 'sealed')),"
+    "  analysis TEXT CHECK (analysis IS NULL OR json_valid(analysis)),"
+    "  memo_id TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX notes_phone ON notes (phone, message_id);";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
@@ -251,6 +270,7 @@ const struct sqlite_migration sqlite_migrations[] = {
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
     {7, "dashboard sessions", sessions_sql},
+    {8, "SMS notes", notes_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

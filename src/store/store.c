@@ -376,6 +376,65 @@ int store_memo_get(struct store *s, const char *id,
     return rc ? rc : s->engine->memo_get(s, id, each, ctx, err);
 }
 
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    if ((rc = need(phone, "note sender", err)) || (rc = need(job_kind, "note job kind", err)))
+        return rc;
+    return s->engine->note_received(s, message_id, phone, job_kind, job_payload_json, inserted,
+                                    err);
+}
+
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err)
+{
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return s->engine->note_get(s, message_id, NULL, each, ctx, err);
+}
+
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = need(phone, "note sender", err);
+
+    return rc ? rc : s->engine->note_get(s, STORE_NONE, phone, each, ctx, err);
+}
+
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err)
+{
+    int rc = need(analysis_json, "note analysis", err);
+
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return rc ? rc : s->engine->note_analysed(s, message_id, analysis_json, err);
+}
+
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err)
+{
+    int rc;
+
+    if (m->message_id <= 0 || !m->kind || strcmp(m->kind, "sms_note") != 0)
+        return hl_err_set(err, HL_EINVAL, "a sealed note needs an sms_note memo with its message");
+    if ((rc = need(m->id, "memo id", err)) || (rc = need(m->key_sha256, "memo key hash", err)))
+        return rc;
+    return s->engine->note_sealed(s, m, err);
+}
+
+int store_scrub(struct store *s, struct hl_err *err)
+{
+    return s->engine->scrub(s, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {

@@ -564,6 +564,67 @@ int store_memo_get(struct store *s, const char *id,
                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                    struct hl_err *err);
 
+/* ---- SMS notes ------------------------------------------------------------------------ */
+
+/*
+ * An SMS note (guide 004) is an inbound message that is not a keyword, plus
+ * a note record: its sender, its state and what became of it.
+ *
+ *   pending    its job has not run yet; the message still holds the text
+ *   analysed   notes are not encrypted: analysis_json holds the analysis
+ *   sealed     it became the encrypted memo memo_id; the message's body was
+ *              cleared in the same transaction and the note keeps no analysis
+ */
+struct store_note {
+    long long message_id;
+    const char *phone; /* the sender, E.164 */
+    const char *state;
+    const char *body; /* the message's text; NULL once sealed */
+    const char *analysis_json;
+    const char *memo_id;
+    const char *created_at;
+};
+
+/*
+ * Record message_id (an inbound message, from phone) as a note and queue
+ * one job of job_kind with job_payload_json to process it, in one
+ * transaction. Idempotent: a message already recorded as a note queues
+ * nothing and sets *inserted to 0.
+ */
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err);
+
+/* The note of message_id, or phone's newest note, handed to each; HL_ENOTFOUND when none. */
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err);
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+
+/* An unencrypted note was analysed: keep the analysis (HL_ENOTFOUND: no such unsealed note). */
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err);
+
+/*
+ * A note became memo m (kind "sms_note", message_id the note's): store the
+ * memo, mark the note sealed with m->id, and clear the message's body — all
+ * or nothing. HL_ENOTFOUND when the note is gone or already sealed (then
+ * nothing is stored).
+ */
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/*
+ * Make what was deleted or cleared so far unrecoverable from the database's
+ * own files, as far as the engine can: SQLite zeroes freed bytes in the
+ * pages it writes (secure_delete) and here folds its write-ahead log into
+ * the database and truncates it, so no older page image keeps a cleared
+ * value. It may wait seconds for readers and holds up writers while it
+ * runs: call it off the request path, for rare events (a sealed note).
+ */
+int store_scrub(struct store *s, struct hl_err *err);
+
 /* ---- The dashboard's reads ------------------------------------------------------------ */
 
 /*
