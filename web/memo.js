@@ -100,12 +100,19 @@
       { dateStyle: "full", timeStyle: "short" });
   }
 
+  /* A voicemail's meta has its transcript; an SMS note's (kind "sms_note") has its text. */
   function showMeta(meta) {
     var t = $("transcript");
-    if (meta.transcript) {
-      t.textContent = meta.transcript;
+    var note = meta.kind === "sms_note";
+    var words = note ? meta.text : meta.transcript;
+    if (note) {
+      $("transcript-title").textContent = "Note";
+      $("analysis-title").textContent = "What the note asks for";
+    }
+    if (typeof words === "string" && words) {
+      t.textContent = words;
     } else {
-      t.textContent = "No words were recognised in this recording.";
+      t.textContent = note ? "This note has no text." : "No words were recognised in this recording.";
       t.classList.add("empty");
     }
     var a = meta.analysis;
@@ -198,9 +205,10 @@
         try { meta = JSON.parse(new TextDecoder().decode(plain[0])); } catch (e) { meta = {}; }
       }
       showMeta(meta && typeof meta === "object" ? meta : {});
-      if (plain[1]) showAudio(plain[1]);
+      var audio = plain[1] && plain[1].byteLength ? plain[1] : null; /* a note's audio is empty */
+      if (audio) showAudio(audio);
       else show("player", false);
-      show("download", !!plain[1]);
+      show("download", !!audio);
       show("status", false);
       show("memo", true);
       drawQr(location.href);

@@ -99,6 +99,19 @@ static const char *query_phone(struct arena *a, const char *v)
     return v;
 }
 
+/* A whole number ("+1415...": q->phone) or the last digits of one ("0123": q->phone_suffix). */
+static int read_phone_filter(struct arena *a, const char *v, struct store_list *q)
+{
+    size_t digits = strspn(v, "0123456789");
+
+    if (v[digits] == '\0' && digits >= 3 && digits <= 15) {
+        q->phone_suffix = v;
+        return HL_OK;
+    }
+    q->phone = query_phone(a, v);
+    return phone_is_e164(q->phone) ? HL_OK : HL_EINVAL;
+}
+
 int api_list_query(struct app_request *r, struct store_list *q)
 {
     struct form query = {NULL, 0};
@@ -107,6 +120,7 @@ int api_list_query(struct app_request *r, struct store_list *q)
     long long n;
 
     q->phone = NULL;
+    q->phone_suffix = NULL;
     q->before_id = STORE_NONE;
     q->limit = API_LIST_DEFAULT;
     if (form_decode(&query, r->req->query, r->req->query_len, r->req->arena, &err) != HL_OK) {
@@ -116,8 +130,9 @@ int api_list_query(struct app_request *r, struct store_list *q)
     phone = form_get(&query, "phoneNumber");
     limit = form_get(&query, "limit");
     before = form_get(&query, "before");
-    if (phone && *phone && !phone_is_e164(q->phone = query_phone(r->req->arena, phone))) {
-        field_error(r, "phoneNumber", "must be an E.164 number such as +14155551234");
+    if (phone && *phone && read_phone_filter(r->req->arena, phone, q) != HL_OK) {
+        field_error(r, "phoneNumber",
+                    "must be an E.164 number such as +14155551234, or its last 3 to 15 digits");
         return HL_EINVAL;
     }
     if (limit && *limit && !parse_count(limit, 1, API_LIST_MAX, &n)) {

@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "core/log.h"
 #include "jobs/jobs.h"
+#include "notes/ideas.h"
 #include "pipeline/pipeline.h"
 #include "speech/asr.h"
 #include "core/workpool.h"
@@ -20,6 +21,7 @@
 #include "flows/flow.h"
 #include "speech/tts.h"
 #include "twilio/rest.h"
+#include "web/session.h"
 #include "core/banned.h"
 
 /* Text-to-speech and its cache; media ids are keyed by the token that signs webhooks. */
@@ -55,6 +57,28 @@ static int open_flows(struct runtime *rt)
     return 0;
 }
 
+/* Where sealed notes' ideas wait briefly for IDEAS (notes/ideas.h). */
+enum { RUNTIME_IDEAS_MAX = 1024 };
+
+static int open_notes(struct runtime *rt)
+{
+    const struct config *cfg = &rt->cfg;
+    struct hl_err err = {0};
+
+    if (!cfg->sms_notes || !cfg->encrypted_notes)
+        return 0;
+    if (!cfg->owner_phone)
+        log_warn("SMS notes wait unsealed: FEATURE_ENCRYPTED_NOTES is on but OWNER_PHONE is not "
+                 "set, so a note's memo link has nowhere to go",
+                 LOG_S("setting", "OWNER_PHONE"));
+    if (ideas_cache_new(&rt->app.ideas, RUNTIME_IDEAS_MAX, cfg->notes_ideas_ttl_s * 1000, &err) !=
+        HL_OK) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
 /* Speech recognition and analysis for the recording pipeline, and its workers. */
 static int open_pipeline(struct runtime *rt)
 {
@@ -78,6 +102,8 @@ static int open_pipeline(struct runtime *rt)
         fprintf(stderr, "hotline: %s\n", err.msg);
         return 1;
     }
+    if (open_notes(rt) != 0)
+        return 1;
     snprintf(owner, sizeof(owner), "%s:%ld", cfg->host, (long)getpid());
     jo.store = rt->app.store;
     jo.kinds = kinds;
@@ -185,6 +211,7 @@ static int open_senders(struct runtime *rt, int serving)
     }
     rt->app.send_limit =
         ratelimit_new(cfg->api_key_count, cfg->api_sends_per_minute, cfg->api_send_burst);
+    rt->app.login_limit = ratelimit_new(1, WEB_LOGINS_PER_MINUTE, WEB_LOGIN_BURST);
     return 0;
 }
 
@@ -215,6 +242,8 @@ int runtime_open(struct runtime *rt, unsigned flags)
 void runtime_close(struct runtime *rt)
 {
     jobs_stop(rt->app.jobs);
+    ideas_cache_free(rt->app.ideas); /* after the workers: they put ideas in it */
+    rt->app.ideas = NULL;
     asr_free(rt->app.asr);
     analyzer_free(rt->app.analyzer);
     rt->app.jobs = NULL;
@@ -226,6 +255,8 @@ void runtime_close(struct runtime *rt)
     rt->app.tts = NULL;
     rt->app.flows = NULL;
     ratelimit_free(rt->app.send_limit);
+    ratelimit_free(rt->app.login_limit);
+    rt->app.login_limit = NULL;
     rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);
     rt->app.senders = NULL;

@@ -66,6 +66,11 @@ struct config {
     char *timezone_default;
     int require_recording_consent;
 
+    /* SMS notes (guide 004) */
+    int sms_notes;          /* texts that are not keywords are notes; IDEAS answers */
+    int encrypted_notes;    /* each note is sealed as a memo, its link sent to OWNER_PHONE */
+    long notes_ideas_ttl_s; /* how long a sealed note's ideas stay in memory for IDEAS */
+
     /* what the voicemail greeting says */
     char *say_voice;
     char *voice_greeting;

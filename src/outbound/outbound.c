@@ -348,7 +348,7 @@ static int sent_before(const struct outbound *o, const struct outbound_message_r
     *row = 0;
     if (rq->job_id <= 0 || !rq->job_stage)
         return HL_ENOTFOUND;
-    rc = outbound_message_recover(o, rq->job_id, rq->job_stage, &before, err);
+    rc = outbound_message_recover(o, rq->job_id, rq->job_stage, rq->body, &before, err);
     if (rc == HL_OK)
         *out = before;
     else if (rc == HL_ENOTFOUND)

@@ -111,14 +111,17 @@ int outbound_message(const struct outbound *o, const struct outbound_message_req
  *   a row without one ("requesting": the process died around the REST
  *     request; "unknown": it timed out): Twilio's Messages list (To, From,
  *     newest first, back to a few minutes before the row was written) is
- *     searched for the same From, To and Body (for a withheld key: the same
- *     text up to '#', then a key). Found: the row takes its sid and status,
+ *     searched for the same From and To, and a Body that is body (the text
+ *     the stage sends now; NULL when it cannot be made again) or the stored
+ *     one (for a withheld key: the same text up to '#', then a key — the
+ *     stored text may differ from the sent one, as the owner's notice masks
+ *     the caller's number). Found: the row takes its sid and status,
  *     HL_OK. Not found: it never reached Twilio; HL_ENOTFOUND with
  *     out->message_id that row, to send it;
  *   anything else (the store, Twilio unreachable): that error.
  */
 int outbound_message_recover(const struct outbound *o, long long job_id, const char *stage,
-                             struct outbound_result *out, struct hl_err *err);
+                             const char *body, struct outbound_result *out, struct hl_err *err);
 
 /* Is name a flow a call can run (in o->flows, or built in)? */
 int outbound_flow_known(const struct outbound *o, const char *name);

@@ -95,6 +95,7 @@ static int same_body(const char *stored, const char *sent)
 
 struct search {
     const struct tagged *row;
+    const char *body; /* what the stage sends now, or NULL */
     time_t since;
     struct rest_message match;
     int found;
@@ -109,7 +110,7 @@ static int consider(void *ctx, const struct rest_message *m, const char *body)
         return 1; /* older than our row: the rest are older still */
     if (strcmp(phone_strip_whatsapp(m->from, NULL), s->row->from) != 0 ||
         strcmp(phone_strip_whatsapp(m->to, NULL), s->row->to) != 0 ||
-        !same_body(s->row->body, body))
+        !(same_body(s->row->body, body) || (s->body && body && strcmp(s->body, body) == 0)))
         return 0;
     s->match = *m;
     s->found = 1;
@@ -117,8 +118,8 @@ static int consider(void *ctx, const struct rest_message *m, const char *body)
 }
 
 /* Look for the row's message in Twilio's list; s->found says whether it is there. */
-static int ask_twilio(const struct outbound *o, const struct tagged *t, struct search *s,
-                      struct hl_err *err)
+static int ask_twilio(const struct outbound *o, const struct tagged *t, const char *body,
+                      struct search *s, struct hl_err *err)
 {
     int whatsapp = strcmp(t->channel, "whatsapp") == 0;
     char to[80], from[80];
@@ -129,6 +130,7 @@ static int ask_twilio(const struct outbound *o, const struct tagged *t, struct s
     snprintf(from, sizeof(from), "%s%s", whatsapp ? PHONE_WHATSAPP_PREFIX : "", t->from);
     memset(s, 0, sizeof(*s));
     s->row = t;
+    s->body = body;
     s->since = made ? made - SKEW_S : 0;
     return rest_message_list(o->rest, &q, consider, s, NULL, err);
 }
@@ -160,7 +162,7 @@ static int adopt(const struct outbound *o, const struct tagged *t, const struct 
     return HL_OK;
 }
 
-static int recover_row(const struct outbound *o, const struct tagged *t,
+static int recover_row(const struct outbound *o, const struct tagged *t, const char *body,
                        struct outbound_result *out, struct hl_err *err)
 {
     struct search s;
@@ -172,7 +174,7 @@ static int recover_row(const struct outbound *o, const struct tagged *t,
     }
     if (strcmp(t->status, "failed") == 0) /* Twilio refused it or was never reached */
         return HL_ENOTFOUND;
-    if ((rc = ask_twilio(o, t, &s, err)) != HL_OK)
+    if ((rc = ask_twilio(o, t, body, &s, err)) != HL_OK)
         return rc;
     if (s.found)
         return adopt(o, t, &s, out, err);
@@ -181,7 +183,7 @@ static int recover_row(const struct outbound *o, const struct tagged *t,
 }
 
 int outbound_message_recover(const struct outbound *o, long long job_id, const char *stage,
-                             struct outbound_result *out, struct hl_err *err)
+                             const char *body, struct outbound_result *out, struct hl_err *err)
 {
     struct tagged t;
     int rc;
@@ -190,7 +192,7 @@ int outbound_message_recover(const struct outbound *o, long long job_id, const c
     memset(out, 0, sizeof(*out));
     rc = store_message_for_job(o->store, job_id, stage, copy_tagged, &t, err);
     if (rc == HL_OK)
-        rc = t.found ? recover_row(o, &t, out, err) : HL_ENOTFOUND;
+        rc = t.found ? recover_row(o, &t, body, out, err) : HL_ENOTFOUND;
     free(t.body);
     return rc;
 }

@@ -7,10 +7,9 @@
  * and sending the link: nothing of it (nor of the transcript) may be
  * recorded on the way, not even in a stage result. The memo's id is chosen
  * once per job (stage memo_id), so a retry knows its files: if the link
- * went out before a crash (outbound_message_recover() finds it, in our row
- * or at Twilio) only the bookkeeping is finished; otherwise what the crash
- * left is removed and the memo sealed again, under the same id with a new
- * key. The owner gets exactly one link, to a memo whose files are whole.
+ * went out before a crash only the bookkeeping is finished; otherwise what
+ * the crash left is removed and the memo sealed again, under the same id
+ * with a new key (memo_send.c). The owner gets exactly one link.
  */
 #include "pipeline/stages.h"
 
@@ -24,7 +23,6 @@
 #include "core/fs.h"
 #include "core/log.h"
 #include "core/mask.h"
-#include "core/testhold.h"
 #include "crypto/crypto.h"
 #include "memo/memo.h"
 #include "outbound/outbound.h"
@@ -58,100 +56,11 @@ static char *memo_meta(struct pipeline_job *p, const void *wav, size_t len, stru
     return text;
 }
 
-int pipeline_memo_id(struct job_ctx *job, void *arg, char **result, struct hl_err *err)
-{
-    char id[MEMO_ID_LEN + 1];
-    json_t *doc;
-    int rc = memo_new_id(id, err);
-
-    (void)job;
-    (void)arg;
-    if (rc != HL_OK)
-        return rc;
-    doc = json_pack("{s:s}", "memo_id", id);
-    *result = json_dumps(doc, JSON_COMPACT);
-    json_decref(doc);
-    return HL_OK;
-}
-
-/* The owner's text with the link, sent once for this job; what the database keeps withholds the key. */
-static int send_link(struct pipeline_job *p, const char *link, struct hl_err *err)
-{
-    const struct config *cfg = p->app->cfg;
-    struct outbound o = {cfg, p->app->store, p->app->rest, p->app->flows};
-    struct outbound_message_request rq = {0};
-    struct outbound_result out;
-    char body[1400], stored[1400];
-    const char *hash;
-    int rc;
-
-    if (snprintf(body, sizeof(body), "New voicemail for %.200s. Listen: %s", cfg->business_name,
-                 link) >= (int)sizeof(body) || !(hash = strchr(body, '#'))) {
-        crypto_wipe(body, sizeof(body));
-        return hl_err_set(err, HL_ETOOLARGE, "the memo link does not fit a message");
-    }
-    snprintf(stored, sizeof(stored), "%.*s%s", (int)(hash - body), body, OUTBOUND_KEY_WITHHELD);
-    rq.to = cfg->owner_phone;
-    rq.body = body;
-    rq.stored_body = stored;
-    rq.whatsapp = cfg->twilio_whatsapp_number != NULL;
-    rq.job_id = job_id(p->job);
-    rq.job_stage = "memo";
-    rc = outbound_message(&o, &rq, &out, err);
-    crypto_wipe(body, sizeof(body));
-    return rc;
-}
-
-/* The memo's record before its link goes out: not yet notified. */
-static int record_memo(struct pipeline_job *p, const struct memo_sealed *sealed,
-                       struct hl_err *err)
-{
-    struct store_memo m = {0};
-
-    m.id = sealed->id;
-    m.kind = "voicemail";
-    m.call_sid = p->call_sid;
-    m.recording_sid = p->recording_sid;
-    m.message_id = STORE_NONE;
-    m.key_sha256 = sealed->key_sha256;
-    m.audio_path = sealed->audio_path;
-    m.meta_path = sealed->meta_path;
-    m.owner_notified = 0;
-    return store_memo_add(p->app->store, &m, err);
-}
-
-/* Seal the audio and meta under id with a fresh key, record the memo, send the link. */
-static int seal_and_send(struct pipeline_job *p, const char *id, const void *wav, size_t len,
-                         const char *meta, struct hl_err *err)
-{
-    const char *media = p->app->cfg->media_dir;
-    unsigned char key[MEMO_KEY_LEN];
-    struct memo_sealed sealed;
-    char link[1024];
-    int rc;
-
-    if ((rc = memo_remove(media, id, err)) != HL_OK || /* what an interrupted try left */
-        (rc = memo_seal_as(media, id, wav, len, meta, &sealed, key, err)) != HL_OK)
-        return rc;
-    if ((rc = record_memo(p, &sealed, err)) == HL_OK) {
-        test_hold("memo", "sealed");
-        rc = memo_link(p->app->cfg->public_base_url, id, key, link, sizeof(link));
-    }
-    crypto_wipe(key, sizeof(key));
-    if (rc == HL_OK)
-        rc = send_link(p, link, err);
-    crypto_wipe(link, sizeof(link));
-    if (rc != HL_OK && rc != HL_EUNKNOWN) { /* nobody can open it: remove it */
-        struct hl_err ignored = {0};
-        memo_remove(media, id, &ignored);
-    }
-    return rc == HL_EUNKNOWN ? HL_OK : rc; /* it may have gone out: keep it, never resend */
-}
-
 /* Transcribe, analyse and seal the downloaded recording, and send its link. */
-static int make_memo(struct pipeline_job *p, const char *id, const char *path,
+static int make_memo(struct pipeline_job *p, const struct memo_send *ms, const char *path,
                      struct hl_err *err)
 {
+    struct memo_sealed sealed;
     char *wav = NULL, *meta = NULL;
     size_t len = 0;
     int rc;
@@ -160,7 +69,8 @@ static int make_memo(struct pipeline_job *p, const char *id, const char *path,
         return hl_err_set(err, HL_EINVAL, "the download stage left no file");
     if ((rc = fs_read_all(path, 256u << 20, &wav, &len, err)) != HL_OK)
         return rc;
-    rc = (meta = memo_meta(p, wav, len, err)) ? seal_and_send(p, id, wav, len, meta, err)
+    rc = (meta = memo_meta(p, wav, len, err)) ? pipeline_seal_and_send(ms, wav, len, meta, &sealed,
+                                                                       err)
                                               : err->code;
     if (meta)
         crypto_wipe(meta, strlen(meta));
@@ -174,28 +84,34 @@ int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *
 {
     struct pipeline_job *p = arg;
     const char *path = json_string_value(json_object_get(p->download, "path"));
-    const char *id = json_string_value(json_object_get(p->memo, "memo_id"));
-    struct outbound o = {p->app->cfg, p->app->store, p->app->rest, p->app->flows};
-    struct outbound_result sent;
-    json_t *done;
+    struct memo_send ms;
+    char intro[256];
     int rc;
 
     if (!p->app->cfg->owner_phone)
         return hl_err_set(err, HL_ECONFIG, "OWNER_PHONE is not set: a memo's link has nowhere "
                                            "to go");
-    if (!id)
+    memset(&ms, 0, sizeof(ms));
+    ms.app = p->app;
+    ms.job = job;
+    ms.stage = "memo";
+    if (!(ms.id = json_string_value(json_object_get(p->memo, "memo_id"))))
         return hl_err_set(err, HL_EINVAL, "the memo_id stage left no id");
+    snprintf(intro, sizeof(intro), "New voicemail for %.200s. Listen:", p->app->cfg->business_name);
+    ms.intro = intro;
+    ms.record.kind = "voicemail";
+    ms.record.call_sid = p->call_sid;
+    ms.record.recording_sid = p->recording_sid;
+    ms.record.message_id = STORE_NONE;
     /* A try that died after the link went out: the owner has it; only the bookkeeping is left. */
-    rc = outbound_message_recover(&o, job_id(job), "memo", &sent, err);
-    if (rc == HL_ENOTFOUND)
-        rc = make_memo(p, id, path, err);
-    if (rc != HL_OK || (rc = store_memo_notified(p->app->store, id, err)) != HL_OK)
+    if ((rc = pipeline_memo_link_sent(&ms, err)) == 0)
+        rc = make_memo(p, &ms, path, err);
+    else if (rc == 1)
+        rc = HL_OK;
+    if (rc != HL_OK || (rc = store_memo_notified(p->app->store, ms.id, err)) != HL_OK)
         return rc;
     if (path)
         unlink(path); /* no plaintext of a memo stays on disk */
-    log_info("memo sealed and sent", LOG_S("memo_id", id), LOG_S("call_sid", p->call_sid));
-    done = json_pack("{s:s,s:b}", "memo_id", id, "notified", 1);
-    *result = json_dumps(done, JSON_COMPACT);
-    json_decref(done);
-    return HL_OK;
+    log_info("memo sealed and sent", LOG_S("memo_id", ms.id), LOG_S("call_sid", p->call_sid));
+    return pipeline_result(json_pack("{s:s,s:b}", "memo_id", ms.id, "notified", 1), result);
 }

@@ -161,6 +161,16 @@ static const char *caller_of(struct pipeline_job *p, char out[32])
     return out[0] ? out : NULL;
 }
 
+const char *pipeline_caller(struct pipeline_job *p, char out[32])
+{
+    return caller_of(p, out);
+}
+
+int pipeline_result(json_t *doc, char **result)
+{
+    return result_of(doc, result);
+}
+
 /* "2026-11-24T20:00:00.000Z" from the analysis's UTC instant. */
 static int booking_time(json_t *analysis, char out[32])
 {
@@ -231,13 +241,19 @@ int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err 
     rq.job_stage = "reply";
     rc = outbound_message(&o, &rq, &out, err);
     free(text);
+    return pipeline_send_result(rc, &out, err, result);
+}
+
+int pipeline_send_result(int rc, const struct outbound_result *out, struct hl_err *err,
+                         char **result)
+{
     if (rc == HL_EREFUSED) /* opted out: never contacted, and that is the outcome */
         return result_of(json_pack("{s:b,s:s}", "sent", 0, "why", "opted out"), result);
     if (rc == HL_EUNKNOWN) /* it may have gone out: never send a second one */
         return result_of(json_pack("{s:s,s:s}", "sent", "unknown", "why", err->msg), result);
     if (rc != HL_OK)
         return rc;
-    return result_of(json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out.sid, "recovered",
-                               out.recovered),
+    return result_of(json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out->sid, "recovered",
+                               out->recovered),
                      result);
 }

@@ -100,6 +100,17 @@ struct store_engine {
     int (*memo_get)(struct store *s, const char *id,
                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                     struct hl_err *err);
+    /* notes: get serves store_note_get (phone NULL) and store_note_last (message_id STORE_NONE) */
+    int (*note_received)(struct store *s, long long message_id, const char *phone,
+                         const char *job_kind, const char *job_payload_json, int *inserted,
+                         struct hl_err *err);
+    int (*note_get)(struct store *s, long long message_id, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+    int (*note_analysed)(struct store *s, long long message_id, const char *analysis_json,
+                         struct hl_err *err);
+    int (*note_sealed)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*scrub)(struct store *s, struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,
@@ -124,6 +135,20 @@ struct store_engine {
                    void (*stage_each)(void *ctx, const char *stage, const char *result_json,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
+
+    int (*memo_list)(struct store *s, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*optout_list)(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+    int (*activity_count)(struct store *s, const char *since, const char *until, long long *calls,
+                          long long *messages, struct hl_err *err);
+    int (*session_add)(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+    int (*session_check)(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+    int (*session_delete)(struct store *s, const char *token_sha256, struct hl_err *err);
 
     void (*submit)(struct store *s, struct store_task *task);
 };

@@ -319,7 +319,9 @@ static const char *const stmt_sql[ST_COUNT] = {
         "CASE WHEN ?9 = 1 THEN ?10 END, ?10) ON CONFLICT (id) DO UPDATE SET "
         "key_sha256 = excluded.key_sha256, audio_path = excluded.audio_path, "
         "meta_path = excluded.meta_path, owner_notified_at = excluded.owner_notified_at "
-        "WHERE memos.owner_notified_at IS NULL",
+        "WHERE memos.owner_notified_at IS NULL AND memos.kind = excluded.kind "
+        "AND memos.recording_sid IS excluded.recording_sid "
+        "AND memos.message_id IS excluded.message_id RETURNING id",
     /* ?1 id, ?2 now */
     [ST_MEMO_NOTIFIED] =
         "UPDATE memos SET owner_notified_at = COALESCE(owner_notified_at, ?2) WHERE id = ?1 "
@@ -332,6 +334,80 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MEMO_GET] =
         "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
         "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
+
+    /* notes (sqlite_notes.c): ?1 message id, ?2 phone, ?3 now */
+    [ST_NOTE_ADD] =
+        "INSERT INTO notes (message_id, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+        "ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+    /* ?1 message id; the note and its message's text */
+    [ST_NOTE_GET] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.message_id = ?1",
+    /* ?2 phone: the sender's newest note */
+    [ST_NOTE_LAST] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.phone = ?2 "
+        "ORDER BY n.message_id DESC LIMIT 1",
+    /* ?1 message id, ?2 analysis, ?3 now */
+    [ST_NOTE_ANALYSED] =
+        "UPDATE notes SET state = 'analysed', analysis = ?2, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 memo id, ?3 now */
+    [ST_NOTE_SEALED] =
+        "UPDATE notes SET state = 'sealed', memo_id = ?2, analysis = NULL, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 now */
+    [ST_NOTE_CLEAR_BODY] =
+        "UPDATE messages SET body = NULL, updated_at = ?2 WHERE id = ?1",
+    /* the dashboard (sqlite_read.c): ?1 before, ?2 limit, ?3 last digits of a number */
+    [ST_CALL_LIST_SUFFIX] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_MSG_LIST_SUFFIX] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
+        "FROM messages WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_BOOKING_LIST_SUFFIX] =
+        "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
+        "FROM bookings WHERE phone LIKE '%' || ?3 AND (?1 IS NULL OR id < ?1) "
+        "ORDER BY id DESC LIMIT ?2",
+    /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any);
+     * the columns of ST_MEMO_GET, then the cursor */
+    [ST_MEMO_LIST] =
+        "SELECT m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, "
+        "m.audio_path, m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid "
+        "FROM memos m "
+        "LEFT JOIN calls c ON c.sid = m.call_sid LEFT JOIN messages g ON g.id = m.message_id "
+        "WHERE (?1 IS NULL OR m.rowid < ?1) "
+        "AND (?3 IS NULL OR ?3 IN (c.from_number, c.to_number, g.from_number, g.to_number)) "
+        "AND (?4 IS NULL OR c.from_number LIKE '%' || ?4 OR c.to_number LIKE '%' || ?4 "
+        "OR g.from_number LIKE '%' || ?4 OR g.to_number LIKE '%' || ?4) "
+        "ORDER BY m.rowid DESC LIMIT ?2",
+    [ST_OPTOUT_LIST] =
+        "SELECT rowid, phone, keyword, created_at FROM optouts WHERE (?1 IS NULL OR rowid < ?1) "
+        "AND (?3 IS NULL OR phone = ?3) AND (?4 IS NULL OR phone LIKE '%' || ?4) "
+        "ORDER BY rowid DESC LIMIT ?2",
+    /* ?1 since, ?2 until */
+    [ST_ACTIVITY_COUNT] =
+        "SELECT (SELECT COUNT(*) FROM calls WHERE created_at >= ?1 AND created_at < ?2), "
+        "(SELECT COUNT(*) FROM messages WHERE created_at >= ?1 AND created_at < ?2)",
+
+    /* sessions (sqlite_sessions.c): ?1 token hash */
+    [ST_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR idle_expires_at <= ?1",
+    /* ?2 idle end, ?3 end, ?4 now */
+    [ST_SESSION_ADD] =
+        "INSERT INTO sessions (token_sha256, idle_expires_at, expires_at, created_at, "
+        "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    /* ?2 now, ?3 the idle end a check made a minute ago would have set: 1 when older */
+    [ST_SESSION_GET] =
+        "SELECT idle_expires_at < ?3 FROM sessions WHERE token_sha256 = ?1 AND expires_at > ?2 "
+        "AND idle_expires_at > ?2",
+    /* ?2 idle end, ?3 now */
+    [ST_SESSION_TOUCH] =
+        "UPDATE sessions SET idle_expires_at = MIN(?2, expires_at), last_seen_at = ?3 "
+        "WHERE token_sha256 = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_sha256 = ?1",
 };
 
 /* clang-format on */
@@ -436,7 +512,13 @@ int tx_end(struct sqlite_conn *c, int rc, struct hl_err *err)
 
 static int conn_open(struct sqlite_conn *c, const char *path, int reader, struct hl_err *err)
 {
-    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;";
+    /*
+     * secure_delete = FAST zeroes what a delete or update frees inside the
+     * pages it writes anyway (no extra I/O): a sealed note's cleared text or an
+     * erased row does not linger in the database file.
+     */
+    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                                         "PRAGMA secure_delete = FAST;";
     static const char reader_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA query_only = ON;";
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
     int src = sqlite3_open_v2(path, &c->db, flags, NULL);
@@ -746,6 +828,11 @@ const struct store_engine store_sqlite_engine = {
     .memo_notified = sqlite_memo_notified,
     .message_for_job = sqlite_message_for_job,
     .memo_get = sqlite_memo_get,
+    .note_received = sqlite_note_received,
+    .note_get = sqlite_note_get,
+    .note_analysed = sqlite_note_analysed,
+    .note_sealed = sqlite_note_sealed,
+    .scrub = sqlite_scrub,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,
@@ -756,5 +843,11 @@ const struct store_engine store_sqlite_engine = {
     .job_stage_done = sqlite_job_stage_done,
     .job_list = sqlite_job_list,
     .job_get = sqlite_job_get,
+    .memo_list = sqlite_memo_list,
+    .optout_list = sqlite_optout_list,
+    .activity_count = sqlite_activity_count,
+    .session_add = sqlite_session_add,
+    .session_check = sqlite_session_check,
+    .session_delete = sqlite_session_delete,
     .submit = sqlite_submit,
 };

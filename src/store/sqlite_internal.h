@@ -81,6 +81,23 @@ enum stmt_id {
     ST_MEMO_GET,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
+    ST_NOTE_ADD,
+    ST_NOTE_GET,
+    ST_NOTE_LAST,
+    ST_NOTE_ANALYSED,
+    ST_NOTE_SEALED,
+    ST_NOTE_CLEAR_BODY,
+    ST_CALL_LIST_SUFFIX,
+    ST_MSG_LIST_SUFFIX,
+    ST_BOOKING_LIST_SUFFIX,
+    ST_MEMO_LIST,
+    ST_OPTOUT_LIST,
+    ST_ACTIVITY_COUNT,
+    ST_SESSION_PRUNE,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
     ST_COUNT
 };
 
@@ -304,6 +321,37 @@ int sqlite_job_get(struct store *base, long long id,
                    void (*stage_each)(void *ctx, const char *stage, const char *result_json,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
+
+/* Insert the memo arg (a const struct store_memo *) inside a write (sqlite_ops.c). */
+int sqlite_memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err);
+
+/* SMS notes (sqlite_notes.c). */
+int sqlite_note_received(struct store *base, long long message_id, const char *phone,
+                         const char *job_kind, const char *job_payload_json, int *inserted,
+                         struct hl_err *err);
+int sqlite_note_get(struct store *base, long long message_id, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+int sqlite_note_analysed(struct store *base, long long message_id, const char *analysis_json,
+                         struct hl_err *err);
+int sqlite_note_sealed(struct store *base, const struct store_memo *m, struct hl_err *err);
+
+/* Fold the WAL into the database and truncate it (sqlite_scrub.c). */
+int sqlite_scrub(struct store *base, struct hl_err *err);
+/* The dashboard's reads (sqlite_read.c) and sessions (sqlite_sessions.c). */
+int sqlite_memo_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err);
+int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

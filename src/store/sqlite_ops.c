@@ -427,11 +427,11 @@ int sqlite_booking_add(struct store *base, const struct store_booking *b, int *i
 
 /* ---- Memos --------------------------------------------------------------------------- */
 
-static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+int sqlite_memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
     const struct store_memo *m = arg;
     struct binder b;
-    int rc = stmt_open(c, ST_MEMO_ADD, &b, err);
+    int stored = 0, rc = stmt_open(c, ST_MEMO_ADD, &b, err);
 
     if (rc != HL_OK)
         return rc;
@@ -445,12 +445,14 @@ static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct
     bind_text(&b, 8, m->meta_path);
     bind_int(&b, 9, m->owner_notified ? 1 : STORE_NONE);
     bind_text(&b, 10, now);
-    return stmt_run(c, &b, NULL, NULL, err);
+    if ((rc = stmt_run(c, &b, NULL, &stored, err)) == HL_OK && !stored)
+        rc = hl_err_set(err, HL_EINVAL, "memo id %s is taken", m->id);
+    return rc;
 }
 
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err)
 {
-    struct sqlite_write w = SQLITE_WRITE(memo_insert, (void *)m, err);
+    struct sqlite_write w = SQLITE_WRITE(sqlite_memo_insert, (void *)m, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
 }

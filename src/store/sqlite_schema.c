@@ -229,6 +229,40 @@ static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code T
                                       "ALTER TABLE calls ADD COLUMN error_message TEXT;";
 
 /*
+ * Dashboard logins (/voice). Only the SHA-256 of a session's token is kept: a
+ * copy of the database does not let anyone into the dashboard. A session ends
+ * at expires_at, or earlier when idle_expires_at passes without a request.
+ */
+static const char sessions_sql[] =
+    "CREATE TABLE sessions ("
+    "  token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),"
+    "  idle_expires_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  last_seen_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
+
+/*
+ * SMS notes (guide 004). A note is an inbound message plus this row: its
+ * sender (for IDEAS: "my last note"), where it stands (pending until its job
+ * ran; analysed — with the analysis — when notes are not encrypted; sealed
+ * once it became a memo, when the message's body is cleared) and its memo.
+ * secure_delete (sqlite.c) zeroes the cleared text inside the page.
+ */
+static const char notes_sql[] =
+    "CREATE TABLE notes ("
+    "  message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+    "  phone TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'analysed', 'sealed')),"
+    "  analysis TEXT CHECK (analysis IS NULL OR json_valid(analysis)),"
+    "  memo_id TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX notes_phone ON notes (phone, message_id);";
+
+/*
  * A message a job stage sends carries the job and stage, so that the stage,
  * run again after a crash, finds it and asks Twilio whether it went out
  * instead of sending it twice.
@@ -245,7 +279,9 @@ const struct sqlite_migration sqlite_migrations[] = {
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
-    {7, "the job stage that sent a message", message_jobs_sql},
+    {7, "dashboard sessions", sessions_sql},
+    {8, "SMS notes", notes_sql},
+    {9, "the job stage that sent a message", message_jobs_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -237,6 +237,12 @@ static int check_list(const struct store_list *q, struct hl_err *err)
         return hl_err_set(err, HL_EINVAL, "before must be a row id");
     if (q->phone && !*q->phone)
         return hl_err_set(err, HL_EINVAL, "phone filter is empty (pass NULL for all)");
+    if (q->phone && q->phone_suffix)
+        return hl_err_set(err, HL_EINVAL,
+                          "filter by a whole number or by its last digits, not both");
+    if (q->phone_suffix &&
+        (!*q->phone_suffix || q->phone_suffix[strspn(q->phone_suffix, "0123456789")]))
+        return hl_err_set(err, HL_EINVAL, "a number's last digits must be digits");
     return HL_OK;
 }
 
@@ -388,6 +394,65 @@ int store_memo_get(struct store *s, const char *id,
     return rc ? rc : s->engine->memo_get(s, id, each, ctx, err);
 }
 
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    if ((rc = need(phone, "note sender", err)) || (rc = need(job_kind, "note job kind", err)))
+        return rc;
+    return s->engine->note_received(s, message_id, phone, job_kind, job_payload_json, inserted,
+                                    err);
+}
+
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err)
+{
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return s->engine->note_get(s, message_id, NULL, each, ctx, err);
+}
+
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = need(phone, "note sender", err);
+
+    return rc ? rc : s->engine->note_get(s, STORE_NONE, phone, each, ctx, err);
+}
+
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err)
+{
+    int rc = need(analysis_json, "note analysis", err);
+
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return rc ? rc : s->engine->note_analysed(s, message_id, analysis_json, err);
+}
+
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err)
+{
+    int rc;
+
+    if (m->message_id <= 0 || !m->kind || strcmp(m->kind, "sms_note") != 0)
+        return hl_err_set(err, HL_EINVAL, "a sealed note needs an sms_note memo with its message");
+    if ((rc = need(m->id, "memo id", err)) || (rc = need(m->key_sha256, "memo key hash", err)))
+        return rc;
+    return s->engine->note_sealed(s, m, err);
+}
+
+int store_scrub(struct store *s, struct hl_err *err)
+{
+    return s->engine->scrub(s, err);
+}
+
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
                   struct hl_err *err)
 {
@@ -505,4 +570,73 @@ void store_time_after(long ms, char out[STORE_TIME_SIZE])
 void store_time_now(char out[STORE_TIME_SIZE])
 {
     store_time_after(0, out);
+}
+
+/* ---- The dashboard's reads and sessions ------------------------------------------------ */
+
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->memo_list(s, q, each, ctx, err);
+}
+
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->optout_list(s, q, each, ctx, err);
+}
+
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err)
+{
+    int rc;
+
+    *calls = *messages = 0;
+    if ((rc = need(since, "start of the period", err)) ||
+        (rc = need(until, "end of the period", err)))
+        return rc;
+    return s->engine->activity_count(s, since, until, calls, messages, err);
+}
+
+/* A session is named by the SHA-256 of its token: 64 lowercase hex digits. */
+static int need_token_hash(const char *hash, struct hl_err *err)
+{
+    if (!hash || strlen(hash) != 64 || hash[strspn(hash, "0123456789abcdef")])
+        return hl_err_set(err, HL_EINVAL, "a session is named by a SHA-256 in lowercase hex");
+    return HL_OK;
+}
+
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    if (rc == HL_OK && (idle_s <= 60 || max_s < idle_s))
+        rc = hl_err_set(err, HL_EINVAL,
+                        "a session must last over a minute, idle no longer than whole");
+    return rc ? rc : s->engine->session_add(s, token_sha256, idle_s, max_s, err);
+}
+
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    *valid = 0;
+    if (rc == HL_OK && idle_s <= 60)
+        rc = hl_err_set(err, HL_EINVAL, "a session's idle time must be over a minute");
+    return rc ? rc : s->engine->session_check(s, token_sha256, idle_s, valid, err);
+}
+
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    return rc ? rc : s->engine->session_delete(s, token_sha256, err);
 }

@@ -344,6 +344,7 @@ struct store_list {
     const char *phone; /* only rows from or to this number (E.164); NULL: all */
     long long before_id;
     int limit;
+    const char *phone_suffix; /* only rows whose number ends with these digits; NULL: all */
 };
 
 struct store_call_row {
@@ -558,9 +559,11 @@ struct store_memo {
 };
 
 /*
- * Store a memo, or — while its owner has not been notified — replace the key
- * hash and paths of the memo with the same id (a pipeline that resealed it
- * after a crash). A notified memo is never changed here.
+ * Store a memo. The same memo again (same id, kind, recording and message)
+ * while its owner has not been notified replaces its key hash, paths and
+ * notification: a pipeline that sealed it again after a crash, or that now
+ * sent its link. Any other row under the id — a notified memo, another
+ * memo's — is HL_EINVAL ("taken"), nothing written.
  */
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
 
@@ -572,12 +575,124 @@ struct store_memo_row {
     const char *created_at;
     const char *owner_notified_at;
     const char *deleted_at;
+    long long seq; /* its place in store_memo_list: the cursor for before_id */
 };
 
 /* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
 int store_memo_get(struct store *s, const char *id,
                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                    struct hl_err *err);
+
+/* ---- SMS notes ------------------------------------------------------------------------ */
+
+/*
+ * An SMS note (guide 004) is an inbound message that is not a keyword, plus
+ * a note record: its sender, its state and what became of it.
+ *
+ *   pending    its job has not run yet; the message still holds the text
+ *   analysed   notes are not encrypted: analysis_json holds the analysis
+ *   sealed     it became the encrypted memo memo_id; the message's body was
+ *              cleared in the same transaction and the note keeps no analysis
+ */
+struct store_note {
+    long long message_id;
+    const char *phone; /* the sender, E.164 */
+    const char *state;
+    const char *body; /* the message's text; NULL once sealed */
+    const char *analysis_json;
+    const char *memo_id;
+    const char *created_at;
+};
+
+/*
+ * Record message_id (an inbound message, from phone) as a note and queue
+ * one job of job_kind with job_payload_json to process it, in one
+ * transaction. Idempotent: a message already recorded as a note queues
+ * nothing and sets *inserted to 0.
+ */
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err);
+
+/* The note of message_id, or phone's newest note, handed to each; HL_ENOTFOUND when none. */
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err);
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+
+/* An unencrypted note was analysed: keep the analysis (HL_ENOTFOUND: no such unsealed note). */
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err);
+
+/*
+ * A note became memo m (kind "sms_note", message_id the note's): store the
+ * memo, mark the note sealed with m->id, and clear the message's body — all
+ * or nothing. HL_ENOTFOUND when the note is gone or already sealed (then
+ * nothing is stored).
+ */
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/*
+ * Make what was deleted or cleared so far unrecoverable from the database's
+ * own files, as far as the engine can: SQLite zeroes freed bytes in the
+ * pages it writes (secure_delete) and here folds its write-ahead log into
+ * the database and truncates it, so no older page image keeps a cleared
+ * value. It may wait seconds for readers and holds up writers while it
+ * runs: call it off the request path, for rare events (a sealed note).
+ */
+int store_scrub(struct store *s, struct hl_err *err);
+
+/* ---- The dashboard's reads ------------------------------------------------------------ */
+
+/*
+ * Memos newest first, paged like the other lists (row->seq is the cursor);
+ * phone and phone_suffix match the numbers of the memo's call or message.
+ */
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+
+struct store_optout_row {
+    long long seq; /* the cursor for before_id */
+    const char *phone;
+    const char *keyword;
+    const char *created_at;
+};
+
+/* Opted-out numbers, newest first, paged like the other lists. */
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err);
+
+/*
+ * How many calls and messages were created from since (included) to until
+ * (excluded), both in the store's timestamp form.
+ */
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err);
+
+/* ---- Dashboard sessions --------------------------------------------------------------- */
+
+/*
+ * A logged-in dashboard session, known only by the SHA-256 of its token
+ * (64 lowercase hex): the token itself is never given to the store. A
+ * session lasts at most max_s seconds and ends earlier after idle_s seconds
+ * without a check. Adding one also removes every session that has ended.
+ */
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err);
+
+/*
+ * *valid is 1 when the session exists and has not ended; its idle time then
+ * starts again (written at most once a minute, so that most checks are reads).
+ */
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err);
+
+/* End the session (logout); one that does not exist is not an error. */
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 

@@ -320,6 +320,41 @@ function recordRequests(page) {
   return list;
 }
 
+/* Open url in a fresh page of context; collect its requests, console messages and page errors. */
+async function openPage(context, url) {
+  const page = await context.newPage();
+  const requests = recordRequests(page);
+  const console_ = [];
+  const errors = [];
+  page.on("console", (m) => console_.push(m.type() + ": " + m.text()));
+  page.on("pageerror", (e) => errors.push(String(e)));
+  const response = await page.goto(url);
+  await page.waitForSelector("body[data-state]", { timeout: 30000 });
+  return { page, requests, console: console_, errors, response };
+}
+
+/*
+ * What openPage() saw: every request stayed on base and none carried key (URL, fragment,
+ * any header, body); no page error and no CSP violation.
+ */
+async function assertPagePrivate(seen, base, key) {
+  await seen.requests.settle();
+  assert.ok(seen.requests.length >= 1);
+  for (const r of seen.requests) {
+    assert.ok(r.url.startsWith(base + "/") || r.url.startsWith("blob:" + base + "/"),
+      "request left the origin: " + r.url);
+    assert.ok(!r.url.includes("#"), "a fragment was requested: " + r.url);
+    assert.ok(!r.url.includes(key), "the key is in a URL: " + r.url);
+    for (const [name, value] of Object.entries(r.headers)) {
+      assert.ok(!String(value).includes(key), "the key is in the " + name + " header");
+    }
+    assert.ok(!(r.postData || "").includes(key), "the key is in a request body");
+  }
+  assert.deepEqual(seen.errors, [], "page errors");
+  assert.deepEqual(seen.console.filter((m) => /Content Security Policy|Refused to/i.test(m)), [],
+    "CSP violations");
+}
+
 /* ---- a tiny test runner ----------------------------------------------------------------- */
 
 const tests = [];
@@ -346,5 +381,5 @@ async function run() {
 
 module.exports = {
   assert, Server, CALLER, BUSINESS, SCREENSHOT_DIR, launchBrowser, screenshots, recordRequests,
-  request, waitFor, sleep, test, run,
+  openPage, assertPagePrivate, request, waitFor, sleep, test, run,
 };

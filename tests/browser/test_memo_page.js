@@ -43,19 +43,6 @@ async function leaveVoicemail(server) {
   return sms.body.split("Listen: ")[1].trim();
 }
 
-/* Open url in a fresh page; collect its requests, console messages and page errors. */
-async function openPage(context, url) {
-  const page = await context.newPage();
-  const requests = h.recordRequests(page);
-  const console_ = [];
-  const errors = [];
-  page.on("console", (m) => console_.push(m.type() + ": " + m.text()));
-  page.on("pageerror", (e) => errors.push(String(e)));
-  const response = await page.goto(url);
-  await page.waitForSelector("body[data-state]", { timeout: 30000 });
-  return { page, requests, console: console_, errors, response };
-}
-
 async function problemOf(page) {
   assert.equal(await page.isVisible("#problem"), true, "the problem notice shows");
   assert.equal(await page.isVisible("#memo"), false, "nothing of the memo shows");
@@ -86,7 +73,7 @@ h.test("a voicemail link opens, plays and hands off; wrong and missing keys are 
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
 
     // The right key.
-    const good = await openPage(context, link);
+    const good = await h.openPage(context, link);
     seen.push(good);
     assert.equal(good.response.status(), 200);
     assert.equal(await good.page.getAttribute("body", "data-state"), "open",
@@ -117,50 +104,34 @@ h.test("a voicemail link opens, plays and hands off; wrong and missing keys are 
     assert.ok(overflow <= 375, "no horizontal scrolling at 375 px: " + overflow);
 
     // A wrong key (well-formed, for another memo) and a mangled one.
-    const wrong = await openPage(context, base + "#" + wrongKey(key));
+    const wrong = await h.openPage(context, base + "#" + wrongKey(key));
     seen.push(wrong);
     let prob = await problemOf(wrong.page);
     assert.equal(prob.title, "This key does not open this memo");
     assert.match(prob.text, /another memo/);
     files.push(...await h.screenshots(wrong.page, "memo-wrong-key"));
-    const mangled = await openPage(context, base + "#" + key.slice(0, 30));
+    const mangled = await h.openPage(context, base + "#" + key.slice(0, 30));
     seen.push(mangled);
     prob = await problemOf(mangled.page);
     assert.equal(prob.title, "This key does not open this memo");
     assert.match(prob.text, /incomplete or mistyped/);
 
     // No key at all.
-    const bare = await openPage(context, base);
+    const bare = await h.openPage(context, base);
     seen.push(bare);
     prob = await problemOf(bare.page);
     assert.equal(prob.title, "This link has no key");
     files.push(...await h.screenshots(bare.page, "memo-no-key"));
 
     // A memo that does not exist.
-    const unknown = await openPage(context, server.url("/voice/" + "Q".repeat(22) + "#" + key));
+    const unknown = await h.openPage(context, server.url("/voice/" + "Q".repeat(22) + "#" + key));
     seen.push(unknown);
     assert.equal(unknown.response.status(), 404);
     assert.match(await unknown.page.textContent("main"), /Memo not found/);
     files.push(...await h.screenshots(unknown.page, "memo-not-found"));
 
     // Nothing the page asked for carries the key, or goes anywhere but this server.
-    for (const s of seen) {
-      await s.requests.settle();
-      assert.ok(s.requests.length >= 1);
-      for (const r of s.requests) {
-        assert.ok(r.url.startsWith(server.base + "/") || r.url.startsWith("blob:" + server.base + "/"),
-          "request left the origin: " + r.url);
-        assert.ok(!r.url.includes("#"), "a fragment was requested: " + r.url);
-        assert.ok(!r.url.includes(key), "the key is in a URL: " + r.url);
-        for (const [name, value] of Object.entries(r.headers)) {
-          assert.ok(!String(value).includes(key), "the key is in the " + name + " header");
-        }
-        assert.ok(!(r.postData || "").includes(key), "the key is in a request body");
-      }
-      assert.deepEqual(s.errors, [], "page errors");
-      assert.deepEqual(s.console.filter((m) => /Content Security Policy|Refused to/i.test(m)), [],
-        "CSP violations");
-    }
+    for (const s of seen) await h.assertPagePrivate(s, server.base, key);
     const fetched = seen[0].requests.map((r) => new URL(r.url).pathname);
     for (const want of ["/memo.json", "/audio", "/meta"]) {
       assert.ok(fetched.some((u) => u.endsWith(want)), "the page fetched " + want);

@@ -163,7 +163,7 @@ static void add_call(struct fixture *f, const char *sid, const char *from, const
 static void call_list_is_newest_first_with_cursor_and_phone_filter(void **state)
 {
     struct fixture *f = *state;
-    struct store_list q = {NULL, STORE_NONE, 2};
+    struct store_list q = {NULL, STORE_NONE, 2, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
 
@@ -235,7 +235,7 @@ static void message_list_filters_by_either_number(void **state)
 {
     struct fixture *f = *state;
     struct store_message m = STORE_MESSAGE_INIT;
-    struct store_list q = {"+14155550100", STORE_NONE, 10};
+    struct store_list q = {"+14155550100", STORE_NONE, 10, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
     long long id;
@@ -322,9 +322,16 @@ static void memo_is_resealed_until_notified_then_fixed(void **state)
     assert_int_equal(q_int(f, "SELECT owner_notified_at IS NOT NULL FROM memos"), 1);
     /* Once the owner has the link, the memo's key hash never changes. */
     m.key_sha256 = k1;
-    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_EINVAL);
     assert_text(f, "SELECT substr(key_sha256, 1, 1) FROM memos", "b");
     assert_int_equal(store_memo_notified(f->s, "BBBBBBBBBBBBBBBBBBBBBB", &err), HL_ENOTFOUND);
+    /* Another memo (another recording) never takes over a pending one's id. */
+    m.id = "CCCCCCCCCCCCCCCCCCCCCC";
+    m.recording_sid = "RE1";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    m.recording_sid = "RE2";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_EINVAL);
+    assert_text(f, "SELECT recording_sid FROM memos WHERE id = 'CCCCCCCCCCCCCCCCCCCCCC'", "RE1");
 }
 
 struct memo_seen {
