@@ -13,6 +13,7 @@
 #include "analysis/analysis.h"
 #include "core/log.h"
 #include "jobs/jobs.h"
+#include "erasure/erasure.h"
 #include "pipeline/pipeline.h"
 #include "speech/asr.h"
 #include "core/workpool.h"
@@ -82,6 +83,7 @@ static int open_pipeline(struct runtime *rt)
     jo.store = rt->app.store;
     jo.kinds = kinds;
     jo.n_kinds = pipeline_kinds(&rt->app, kinds, HL_ARRAY_LEN(kinds));
+    jo.n_kinds += erasure_kinds(&rt->app, kinds + jo.n_kinds, HL_ARRAY_LEN(kinds) - jo.n_kinds);
     jo.workers = (int)cfg->workers;
     jo.owner = owner;
     if (jobs_start(&rt->app.jobs, &jo, &err) != HL_OK) {

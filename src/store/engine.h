@@ -50,8 +50,13 @@ struct store_engine {
                           const char *error_code, struct hl_err *err);
 
     int (*optout_set)(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
-    int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
-    int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+    /* subject: store_subject(phone), the form an erased number's opt-out is kept in */
+    int (*optout_clear)(struct store *s, const char *phone, const char *subject,
+                        struct hl_err *err);
+    int (*optout_check)(struct store *s, const char *phone, const char *subject, int *opted_out,
+                        struct hl_err *err);
+    /* The database's subject key (STORE_SUBJECT_KEY_LEN bytes; made by a migration). */
+    int (*subject_key)(struct store *s, unsigned char *key, struct hl_err *err);
 
     int (*call_outbound_begin)(struct store *s, const struct store_call *call,
                                char sid_out[STORE_SID_SIZE], struct hl_err *err);
@@ -92,6 +97,20 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    /* before_time/before_id: the cursor store.c split q->before_key into (NULL: newest) */
+    int (*memo_list)(struct store *s, const struct store_list *q, const char *before_time,
+                     const char *before_id,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*memo_get)(struct store *s, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+    int (*erase_phone)(struct store *s, const char *phone, const char *subject,
+                       const char *cleanup_kind, struct store_erasure *out, store_erased_fn each,
+                       void *ctx, struct hl_err *err);
+    int (*erase_memo)(struct store *s, const char *id, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,
@@ -119,6 +138,9 @@ struct store_engine {
 
     void (*submit)(struct store *s, struct store_task *task);
 };
+
+/* Bytes of the subject key (store_subject). */
+#define STORE_SUBJECT_KEY_LEN 32
 
 /* The head of every engine's handle. */
 struct store {

@@ -8,6 +8,7 @@
  * rows to the caller's callback; the strings in a row point into SQLite's
  * row buffer and are valid only during the callback.
  */
+#include <stdio.h>
 #include <sqlite3.h>
 
 #include "store/sqlite_internal.h"
@@ -406,4 +407,63 @@ int sqlite_message_list(struct store *base, const struct store_list *q,
 {
     return read_rows(base, q->phone ? ST_MSG_LIST_PHONE : ST_MSG_LIST, bind_list, q, read_message,
                      (any_fn)each, ctx, NULL, err);
+}
+
+/* ---- Memos ---------------------------------------------------------------------------- */
+
+/* Columns: MEMO_ROW (sqlite.c). The cursor is "<created_at>_<id>" (see store.c). */
+static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_memo_row r;
+    char cursor[128];
+
+    r.id = col_text(st, 0);
+    r.kind = col_text(st, 1);
+    r.call_sid = col_text(st, 2);
+    r.recording_sid = col_text(st, 3);
+    r.message_id = col_int(st, 4);
+    r.phone = col_text(st, 5);
+    r.owner_notified_at = col_text(st, 6);
+    r.created_at = col_text(st, 7);
+    snprintf(cursor, sizeof(cursor), "%s_%s", r.created_at ? r.created_at : "", r.id);
+    r.cursor = cursor;
+    ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
+}
+
+struct memo_query {
+    const struct store_list *q;
+    const char *before_time, *before_id;
+};
+
+static void bind_memo_list(struct binder *b, const void *args)
+{
+    const struct memo_query *mq = args;
+
+    bind_text(b, 1, mq->before_time);
+    bind_int(b, 2, mq->q->limit);
+    bind_text(b, 3, mq->q->phone);
+    bind_text(b, 4, mq->before_id);
+}
+
+int sqlite_memo_list(struct store *base, const struct store_list *q, const char *before_time,
+                     const char *before_id,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err)
+{
+    struct memo_query mq = {q, before_time, before_id};
+
+    return read_rows(base, ST_MEMO_LIST, bind_memo_list, &mq, read_memo, (any_fn)each, ctx, NULL,
+                     err);
+}
+
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rows = 0;
+    int rc = read_rows(base, ST_MEMO_GET, bind_sid, id, read_memo, (any_fn)each, ctx, &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "no memo %s", id);
+    return rc;
 }

@@ -228,6 +228,21 @@ static const char media_sql[] = "CREATE TABLE media ("
 static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code TEXT;"
                                       "ALTER TABLE calls ADD COLUMN error_message TEXT;";
 
+/*
+ * The key of subjects: numbers that must be recognised without being kept
+ * (an erased person's opt-out, the subject of an erasure) are stored as
+ * "h1:" and the hex HMAC-SHA256 of the number under this random key, made
+ * once per database (randomblob: SQLite's CSPRNG, seeded by the OS).
+ */
+static const char store_keys_sql[] =
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL," /* hex */
+    "  created_at TEXT NOT NULL"
+    ");"
+    "INSERT INTO store_keys (name, value, created_at) VALUES ('subject', "
+    "lower(hex(randomblob(32))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
@@ -235,6 +250,7 @@ const struct sqlite_migration sqlite_migrations[] = {
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
+    {7, "the key of hashed subjects (erasure)", store_keys_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/phone.h"
+#include "crypto/crypto.h"
 #include "store/engine.h"
 
 #include "core/banned.h"
@@ -169,11 +171,30 @@ int store_optout_set(struct store *s, const char *phone, const char *keyword, st
     return rc ? rc : s->engine->optout_set(s, phone, keyword, err);
 }
 
+int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
+                  struct hl_err *err)
+{
+    unsigned char key[STORE_SUBJECT_KEY_LEN], mac[CRYPTO_SHA256_LEN];
+    int rc = need(phone, "phone number", err);
+
+    out[0] = '\0';
+    if (rc == HL_OK && (rc = s->engine->subject_key(s, key, err)) == HL_OK &&
+        crypto_hmac(CRYPTO_SHA256, key, sizeof(key), phone, strlen(phone), mac) != HL_OK)
+        rc = hl_err_set(err, HL_EIO, "cannot compute the hash of a number");
+    crypto_wipe(key, sizeof(key));
+    if (rc == HL_OK) {
+        memcpy(out, "h1:", 3);
+        crypto_hex_encode(out + 3, mac, sizeof(mac));
+    }
+    return rc;
+}
+
 int store_optout_clear(struct store *s, const char *phone, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
-    return rc ? rc : s->engine->optout_clear(s, phone, err);
+    return rc ? rc : s->engine->optout_clear(s, phone, subject, err);
 }
 
 void store_submit(struct store *s, struct store_task *task)
@@ -183,10 +204,11 @@ void store_submit(struct store *s, struct store_task *task)
 
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
     *opted_out = 0;
-    return rc ? rc : s->engine->optout_check(s, phone, opted_out, err);
+    return rc ? rc : s->engine->optout_check(s, phone, subject, opted_out, err);
 }
 
 /* ---- Outbound calls and messages ------------------------------------------------------ */
@@ -359,6 +381,83 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
         (rc = need(m->key_sha256, "memo key hash", err)))
         return rc;
     return s->engine->memo_add(s, m, err);
+}
+
+/* A memo cursor is "<created_at>_<id>" (a stamp has no '_'); split it into the two. */
+static int split_memo_cursor(const char *cursor, char when[STORE_TIME_SIZE], const char **id,
+                             struct hl_err *err)
+{
+    const char *sep = cursor ? strchr(cursor, '_') : NULL;
+    size_t n = sep ? (size_t)(sep - cursor) : 0;
+
+    *id = NULL;
+    when[0] = '\0';
+    if (!cursor)
+        return HL_OK;
+    if (!sep || n < 20 || n >= STORE_TIME_SIZE || !sep[1])
+        return hl_err_set(err, HL_EINVAL, "a memo cursor is the next_before of a previous page");
+    memcpy(when, cursor, n);
+    when[n] = '\0';
+    *id = sep + 1;
+    return HL_OK;
+}
+
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    char when[STORE_TIME_SIZE];
+    const char *id;
+    int rc = check_list(q, err);
+
+    if (rc == HL_OK)
+        rc = split_memo_cursor(q->before_key, when, &id, err);
+    return rc ? rc : s->engine->memo_list(s, q, id ? when : NULL, id, each, ctx, err);
+}
+
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err)
+{
+    int rc = need(id, "memo id", err);
+
+    return rc ? rc : s->engine->memo_get(s, id, each, ctx, err);
+}
+
+/* ---- Erasure -------------------------------------------------------------------------- */
+
+static void erased_ignore(void *ctx, enum store_erased what, const char *value)
+{
+    (void)ctx, (void)what, (void)value;
+}
+
+int store_erase_phone(struct store *s, const char *phone, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err)
+{
+    char subject[STORE_SUBJECT_SIZE];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (phone && !phone_is_e164(phone))
+        return hl_err_set(err, HL_EINVAL, "the number to erase must be E.164 (+14155551234)");
+    if ((rc = need(cleanup_kind, "cleanup job kind", err)) ||
+        (rc = store_subject(s, phone, subject, err)))
+        return rc;
+    return s->engine->erase_phone(s, phone, subject, cleanup_kind, out,
+                                  each ? each : erased_ignore, ctx, err);
+}
+
+int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
+                     struct store_erasure *out, store_erased_fn each, void *ctx,
+                     struct hl_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = need(id, "memo id", err)) || (rc = need(cleanup_kind, "cleanup job kind", err)))
+        return rc;
+    return s->engine->erase_memo(s, id, cleanup_kind, out, each ? each : erased_ignore, ctx, err);
 }
 
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,

@@ -163,7 +163,7 @@ static void add_call(struct fixture *f, const char *sid, const char *from, const
 static void call_list_is_newest_first_with_cursor_and_phone_filter(void **state)
 {
     struct fixture *f = *state;
-    struct store_list q = {NULL, STORE_NONE, 2};
+    struct store_list q = {NULL, STORE_NONE, 2, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
 
@@ -235,7 +235,7 @@ static void message_list_filters_by_either_number(void **state)
 {
     struct fixture *f = *state;
     struct store_message m = STORE_MESSAGE_INIT;
-    struct store_list q = {"+14155550100", STORE_NONE, 10};
+    struct store_list q = {"+14155550100", STORE_NONE, 10, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
     long long id;

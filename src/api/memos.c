@@ -1,0 +1,109 @@
+/*
+ * memos.c — the memos API: GET /api/memos (metadata, newest first, paged by
+ * a text cursor), GET /api/memos/{id}, DELETE /api/memos/{id}.
+ *
+ * Only metadata: hotline never holds a memo's key, so no answer here can
+ * carry its audio or transcript — those open only with the owner's link.
+ * Numbers are masked. A deletion runs on the sender pool (it may ask Twilio
+ * to delete the recording) with the connection parked.
+ */
+#include "api/api_internal.h"
+
+#include "erasure/erasure.h"
+#include "core/banned.h"
+
+static json_t *memo_json(const struct store_memo_row *m)
+{
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", m->id, "kind", api_str(m->kind),
+                     "call_sid", api_str(m->call_sid), "recording_sid", api_str(m->recording_sid),
+                     "message_id", api_int(m->message_id), "phone", api_number(m->phone),
+                     "owner_notified_at", api_str(m->owner_notified_at), "created_at",
+                     api_str(m->created_at));
+}
+
+struct memo_page {
+    json_t *items;
+    char cursor[128];
+    int count;
+};
+
+static void add_memo(void *ctx, const struct store_memo_row *m)
+{
+    struct memo_page *p = ctx;
+
+    json_array_append_new(p->items, memo_json(m));
+    snprintf(p->cursor, sizeof(p->cursor), "%s", m->cursor);
+    p->count++;
+}
+
+void api_memos_list(struct app_request *r)
+{
+    struct store_list q;
+    struct memo_page p = {json_array(), "", 0};
+    struct hl_err err = {0};
+    int rc = api_list_query_keyed(r, &q);
+
+    if (rc == HL_OK)
+        rc = store_memo_list(r->app->store, &q, add_memo, &p, &err);
+    if (rc == HL_EINVAL && err.code)
+        api_field_error(r, "before", "must be the next_before value of a previous page");
+    else if (rc != HL_OK && err.code)
+        api_answer_store_error(r, &err);
+    if (rc != HL_OK) {
+        json_decref(p.items);
+        return;
+    }
+    app_json(r->res, r->req->arena, 200,
+             json_pack("{s:o,s:o}", "memos", p.items, "next_before",
+                       p.count == q.limit ? json_string(p.cursor) : json_null()));
+}
+
+static void set_memo(void *ctx, const struct store_memo_row *m)
+{
+    *(json_t **)ctx = memo_json(m);
+}
+
+void api_memo_get(struct app_request *r)
+{
+    const char *id = http_param(r->req, "id");
+    json_t *memo = NULL;
+    struct hl_err err = {0};
+    int rc = store_memo_get(r->app->store, id, set_memo, &memo, &err);
+
+    if (rc == HL_ENOTFOUND)
+        app_json_error(r->res, r->req->arena, 404, "not_found", "No memo has this id.");
+    else if (rc != HL_OK)
+        api_answer_store_error(r, &err);
+    else
+        app_json(r->res, r->req->arena, 200, memo);
+}
+
+static void delete_run(struct api_send *s)
+{
+    struct app_request *r = &s->r;
+    const char *id = http_param(r->req, "id");
+    struct erasure_report report;
+    struct hl_err err = {0};
+    int rc = erasure_memo(r->app, id, &report, &err);
+    json_t *doc;
+
+    if (rc == HL_ENOTFOUND) {
+        app_json_error(r->res, r->req->arena, 404, "not_found", "No memo has this id.");
+        return;
+    }
+    if (rc != HL_OK) {
+        api_answer_store_error(r, &err);
+        return;
+    }
+    doc = api_erasure_json(&report);
+    json_object_set_new(doc, "id", json_string(id));
+    app_json(r->res, r->req->arena, 200, doc);
+}
+
+void api_memo_delete(struct app_request *r)
+{
+    struct api_send *s = api_work_begin(r, delete_run);
+
+    if (s)
+        api_defer_send(s);
+}
