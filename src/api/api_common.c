@@ -195,7 +195,7 @@ void api_answer_page(struct app_request *r, const char *key, struct api_page *p,
 
 void api_answer_store_error(struct app_request *r, const struct hl_err *err)
 {
-    log_error("history not read", LOG_S("reason", err->msg));
+    log_error("storage failed", LOG_S("route", r->res->log_route), LOG_S("reason", err->msg));
     app_json_error(r->res, r->req->arena, 503, "unavailable", "Storage is unavailable; try again.");
 }
 

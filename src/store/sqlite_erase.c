@@ -218,11 +218,12 @@ static int queue_cleanup(struct sqlite_conn *c, struct erase_args *a, const char
     return rc;
 }
 
-static int finish(struct sqlite_conn *c, struct erase_args *a, const char *now, int rc,
+/* The erasures row and the cleanup job, last in the transaction. */
+static int finish(struct sqlite_conn *c, struct erase_args *a, const char *now,
                   struct hl_err *err)
 {
-    if (rc == HL_OK)
-        rc = record_erasure(c, a, now, err);
+    int rc = record_erasure(c, a, now, err);
+
     return rc == HL_OK ? queue_cleanup(c, a, now, err) : rc;
 }
 
@@ -265,30 +266,33 @@ static int erase_phone_run(struct sqlite_conn *c, void *arg, const char *now, st
 {
     struct erase_args *a = arg;
     struct store_erasure *o = a->out;
-    long long busy = 0, optout = 0, notices = 0;
+    long long busy = 0, optout = 0, notices = 0, naming = 0, quoting = 0;
     int rc = running_jobs(c, a, now, &busy, err);
 
     if (rc == HL_OK && busy > 0)
         return hl_err_set(err, HL_EBUSY, "a background job about this number is running; "
                                          "try again in a few seconds");
     if (rc || (rc = erase_step(c, ST_ERASE_JOBS, a, now, NULL, &o->jobs, err)) ||
+        (rc = erase_step(c, ST_ERASE_JOBS_NAMING, a, now, NULL, &naming, err)) ||
         (rc = erase_step(c, ST_ERASE_NOTICES, a, now, NULL, &notices, err)) ||
         (rc = erase_step(c, ST_ERASE_MEMOS, a, now, row_files, &o->memos, err)) ||
         (rc = erase_step(c, ST_ERASE_TRANSCRIPTS, a, now, NULL, &o->transcriptions, err)) ||
         (rc = erase_step(c, ST_ERASE_RECORDINGS, a, now, row_recording, &o->recordings, err)) ||
         (rc = erase_step(c, ST_ERASE_BOOKINGS, a, now, NULL, &o->bookings, err)) ||
         (rc = erase_step(c, ST_ERASE_MESSAGES, a, now, NULL, &o->messages, err)) ||
+        (rc = erase_step(c, ST_ERASE_QUOTES, a, now, NULL, &quoting, err)) ||
         (rc = erase_step(c, ST_ERASE_EVENTS, a, now, NULL, &o->call_events, err)) ||
         (rc = erase_step(c, ST_ERASE_CALLS, a, now, NULL, &o->calls, err)) ||
         (rc = erase_step(c, ST_ERASE_CONTACT, a, now, NULL, &o->contacts, err)) ||
         (rc = erase_step(c, ST_ERASE_OPTOUT, a, now, row_optout, &optout, err)))
         return rc;
-    o->messages += notices;
+    o->messages += notices + quoting;
+    o->jobs += naming;
     if (optout && (rc = keep_optout(c, a, err)) != HL_OK)
         return rc;
     if (nothing_erased(o, optout))
         return hl_err_set(err, HL_ENOTFOUND, "nothing is stored about this number");
-    return finish(c, a, now, HL_OK, err);
+    return finish(c, a, now, err);
 }
 
 static int erase_memo_run(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
@@ -306,7 +310,7 @@ static int erase_memo_run(struct sqlite_conn *c, void *arg, const char *now, str
                          err)) ||
         (rc = erase_step(c, ST_ERASE_MEMO, a, now, row_files, &o->memos, err)))
         return rc;
-    return finish(c, a, now, HL_OK, err);
+    return finish(c, a, now, err);
 }
 
 /* Run one erasure; once committed, hand each file and recording to each. */
