@@ -14,9 +14,10 @@
 
 static json_t *memo_json(const struct store_memo_row *m)
 {
-    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", m->id, "kind", api_str(m->kind),
-                     "call_sid", api_str(m->call_sid), "recording_sid", api_str(m->recording_sid),
-                     "message_id", api_int(m->message_id), "phone", api_number(m->phone),
+    return json_pack("{s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", m->memo.id, "kind", api_str(m->memo.kind),
+                     "call_sid", api_str(m->memo.call_sid), "recording_sid",
+                     api_str(m->memo.recording_sid),
+                     "message_id", api_int(m->memo.message_id), "phone", api_number(m->phone),
                      "owner_notified_at", api_str(m->owner_notified_at), "created_at",
                      api_str(m->created_at));
 }

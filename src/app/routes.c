@@ -28,6 +28,8 @@
 #include "ops/ops.h"
 #include "sim/sim.h"
 #include "twilio/signature.h"
+#include "web/memo_page.h"
+#include "web/page.h"
 #include "webhooks/webhooks.h"
 #include "core/banned.h"
 
@@ -92,6 +94,13 @@ static const struct route routes[] = {
     {HTTP_DELETE, "/api/memos/{id}", ROUTE_API, api_memo_delete},
     {HTTP_DELETE, "/api/contacts/{phone}", ROUTE_API, api_contact_erase},
     {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
+    {HTTP_GET | HTTP_HEAD, "/assets/{name}", 0, web_assets_serve},
+    /* The memo page. Fixed paths under /voice/ (the dashboard's) must come before these rows:
+     * the first row that matches wins, and "/voice/{id}" matches any one segment. */
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}", 0, web_memo_page},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/memo.json", 0, web_memo_json},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/audio", 0, web_memo_audio},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/meta", 0, web_memo_meta},
 
     {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},

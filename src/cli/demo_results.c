@@ -130,8 +130,8 @@ static void find_memo(void *ctx, const struct store_memo_row *m)
 {
     struct memo_found *f = ctx;
 
-    if (m->call_sid && strcmp(m->call_sid, f->call_sid) == 0)
-        snprintf(f->id, sizeof(f->id), "%s", m->id);
+    if (m->memo.call_sid && strcmp(m->memo.call_sid, f->call_sid) == 0)
+        snprintf(f->id, sizeof(f->id), "%s", m->memo.id);
 }
 
 /* ---- The memo, through the owner's phone (the emulator's outbox) ---------------------- */

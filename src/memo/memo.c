@@ -168,15 +168,23 @@ out:
     return rc;
 }
 
+int memo_locate(const char *media_dir, const char *id, struct memo_sealed *out,
+                struct hl_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!id || !memo_id_valid(id, strlen(id)))
+        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
+    memcpy(out->id, id, MEMO_ID_LEN);
+    return memo_paths(out, media_dir, id, err);
+}
+
 int memo_open(const char *media_dir, const char *id, const unsigned char key[MEMO_KEY_LEN],
               struct buf *audio, struct buf *meta, struct hl_err *err)
 {
     struct memo_sealed m;
     int rc;
 
-    if (!memo_id_valid(id, strlen(id)))
-        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
-    if ((rc = memo_paths(&m, media_dir, id, err)) != HL_OK)
+    if ((rc = memo_locate(media_dir, id, &m, err)) != HL_OK)
         return rc;
     /* The meta part first: it is small, so a wrong key is found cheaply. */
     if (meta && (rc = memo_read_part(m.meta_path, id, "meta", key, meta, err)) != HL_OK)

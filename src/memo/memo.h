@@ -99,6 +99,15 @@ int memo_link(const char *base, const char *id, const unsigned char key[MEMO_KEY
 int memo_parse_link(const char *link, char id_out[MEMO_ID_LEN + 1],
                     unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
 
+/*
+ * Where memo id's files are (out->dir, audio_path, meta_path; id copied,
+ * key_sha256 left empty), without touching the disk. HL_EINVAL when id is not
+ * 22 base64url characters, so a path is built only from a valid id;
+ * HL_ETOOLARGE when media_dir is too long.
+ */
+int memo_locate(const char *media_dir, const char *id, struct memo_sealed *out,
+                struct hl_err *err);
+
 /* 1 when id is exactly 22 base64url characters (so it is safe in a path), else 0. */
 int memo_id_valid(const char *id, size_t len);
 

@@ -86,8 +86,9 @@
 
 /* a memo as listed, with the number of its caller (voicemail) or sender (note) */
 #define MEMO_ROW                                                                           \
-    "m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, "                           \
-    "COALESCE(c.from_number, g.from_number), m.owner_notified_at, m.created_at "           \
+    "m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, m.audio_path, "\
+    "m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, "                       \
+    "COALESCE(c.from_number, g.from_number) "                                              \
     "FROM memos m LEFT JOIN calls c ON c.sid = m.call_sid "                                \
     "LEFT JOIN messages g ON g.id = m.message_id"
 

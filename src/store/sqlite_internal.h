@@ -324,7 +324,7 @@ int sqlite_job_get(struct store *base, long long id,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
 
-/* Memos as listed (sqlite_read.c). */
+/* Memos (sqlite_read.c). */
 int sqlite_memo_list(struct store *base, const struct store_list *q, const char *before_time,
                      const char *before_id,
                      void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,

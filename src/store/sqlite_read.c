@@ -417,15 +417,20 @@ static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
     struct store_memo_row r;
     char cursor[128];
 
-    r.id = col_text(st, 0);
-    r.kind = col_text(st, 1);
-    r.call_sid = col_text(st, 2);
-    r.recording_sid = col_text(st, 3);
-    r.message_id = col_int(st, 4);
-    r.phone = col_text(st, 5);
-    r.owner_notified_at = col_text(st, 6);
-    r.created_at = col_text(st, 7);
-    snprintf(cursor, sizeof(cursor), "%s_%s", r.created_at ? r.created_at : "", r.id);
+    r.memo.id = col_text(st, 0);
+    r.memo.kind = col_text(st, 1);
+    r.memo.call_sid = col_text(st, 2);
+    r.memo.recording_sid = col_text(st, 3);
+    r.memo.message_id = col_int(st, 4);
+    r.memo.key_sha256 = col_text(st, 5);
+    r.memo.audio_path = col_text(st, 6);
+    r.memo.meta_path = col_text(st, 7);
+    r.owner_notified_at = col_text(st, 8);
+    r.memo.owner_notified = r.owner_notified_at != NULL;
+    r.created_at = col_text(st, 9);
+    r.deleted_at = col_text(st, 10);
+    r.phone = col_text(st, 11);
+    snprintf(cursor, sizeof(cursor), "%s_%s", r.created_at ? r.created_at : "", r.memo.id);
     r.cursor = cursor;
     ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
 }
@@ -464,6 +469,6 @@ int sqlite_memo_get(struct store *base, const char *id,
     int rc = read_rows(base, ST_MEMO_GET, bind_sid, id, read_memo, (any_fn)each, ctx, &rows, err);
 
     if (rc == HL_OK && rows == 0)
-        rc = hl_err_set(err, HL_ENOTFOUND, "no memo %s", id);
+        rc = hl_err_set(err, HL_ENOTFOUND, "no memo with this id");
     return rc;
 }

@@ -550,16 +550,17 @@ struct store_memo {
 
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
 
-/* A memo as listed: metadata only — the store never holds a memo's key or plaintext. */
+/*
+ * A memo as stored: its record and stamps (deleted_at: when it was erased,
+ * else NULL), the number it came from, and its place in the list. The store
+ * never holds a memo's key, only the key's SHA-256; API answers show less.
+ */
 struct store_memo_row {
-    const char *id;
-    const char *kind;
-    const char *call_sid;
-    const char *recording_sid;
-    long long message_id;
-    const char *phone; /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
-    const char *owner_notified_at;
+    struct store_memo memo; /* owner_notified is 1 when owner_notified_at is set */
     const char *created_at;
+    const char *owner_notified_at;
+    const char *deleted_at;
+    const char *phone;  /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
     const char *cursor; /* pass as before_key for the rows after this one */
 };
 
@@ -571,7 +572,7 @@ int store_memo_list(struct store *s, const struct store_list *q,
                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                     struct hl_err *err);
 
-/* One memo (HL_ENOTFOUND when there is none). */
+/* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
 int store_memo_get(struct store *s, const char *id,
                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                    struct hl_err *err);

@@ -306,9 +306,9 @@ static void see_memo(void *ctx, const struct store_memo_row *m)
 {
     struct memo_ids *s = ctx;
 
-    snprintf(s->ids[s->n++], sizeof(s->ids[0]), "%s", m->id);
+    snprintf(s->ids[s->n++], sizeof(s->ids[0]), "%s", m->memo.id);
     snprintf(s->cursor, sizeof(s->cursor), "%s", m->cursor);
-    if (m->call_sid)
+    if (m->memo.call_sid)
         assert_string_equal(m->phone, ERASED);
 }
 

@@ -258,6 +258,48 @@ static void message_list_filters_by_either_number(void **state)
     assert_string_equal(s.sids[1], "in");
 }
 
+struct memo_seen {
+    char text[200]; /* id/kind/key_sha256/owner_notified/live|erased */
+    int created_is_time;
+    int n;
+};
+
+static void see_memo(void *ctx, const struct store_memo_row *row)
+{
+    struct memo_seen *s = ctx;
+
+    snprintf(s->text, sizeof(s->text), "%s/%s/%s/%d/%s", row->memo.id, row->memo.kind,
+             row->memo.key_sha256, row->memo.owner_notified, row->deleted_at ? "erased" : "live");
+    s->created_is_time = is_store_time(row->created_at);
+    s->n++;
+}
+
+static void memo_get_gives_the_record_and_its_erasure(void **state)
+{
+    struct fixture *f = *state;
+    static const char sha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    struct store_memo m = {"SBmc2gcdOc4ZhFKAxUaWNA", "voicemail", "CA1", "RE1", STORE_NONE,
+                           sha, "/m/a", "/m/b", 1};
+    struct memo_seen s = {0};
+    struct hl_err err = {0};
+    char want[200];
+
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(store_memo_get(f->s, m.id, see_memo, &s, &err), HL_OK);
+    assert_int_equal(s.n, 1);
+    snprintf(want, sizeof(want), "%s/voicemail/%s/1/live", m.id, sha);
+    assert_string_equal(s.text, want);
+    assert_true(s.created_is_time);
+    q_exec(f, "UPDATE memos SET deleted_at = '2026-11-21T00:00:00.000Z'");
+    assert_int_equal(store_memo_get(f->s, m.id, see_memo, &s, &err), HL_OK);
+    assert_non_null(strstr(s.text, "/erased"));
+    s.n = 0;
+    assert_int_equal(store_memo_get(f->s, "AAAAAAAAAAAAAAAAAAAAAA", see_memo, &s, &err),
+                     HL_ENOTFOUND);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(store_memo_get(f->s, NULL, see_memo, &s, &err), HL_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,6 +320,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(message_list_filters_by_either_number, setup_migrated,
                                         teardown),
+        cmocka_unit_test_setup_teardown(memo_get_gives_the_record_and_its_erasure,
+                                        setup_migrated, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
