@@ -315,6 +315,7 @@ class Memos(ServerTest):
         s = self.server
         mid = self.newest_first[0]
         row = s.rows("SELECT * FROM memos WHERE id = ?", (mid,))[0]
+        self.assertEqual(s.request("GET", "/voice/%s/memo.json" % mid).status, 200)
         r = s.api("DELETE", "/api/memos/" + mid)
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(r.json()["id"], mid)
@@ -325,6 +326,7 @@ class Memos(ServerTest):
         self.assertEqual(s.count("erasures", "subject = ?", ("memo:" + mid,)), 1)
         self.assertEqual(s.api("DELETE", "/api/memos/" + mid).status, 404)
         self.assertEqual(s.api("GET", "/api/memos/" + mid).status, 404)
+        self.assertEqual(s.request("GET", "/voice/%s/memo.json" % mid).status, 404)  # the page
         self.assertEqual(s.api("DELETE", "/api/memos/not-a-memo").status, 404)
         self.assertEqual(s.count("memos"), 4)
         type(self).newest_first = self.newest_first[1:]
