@@ -12,6 +12,7 @@ import hmac
 import json
 import os
 import secrets
+import shutil
 import time
 import unittest
 
@@ -24,7 +25,8 @@ OWNER = "+14155550173"
 MEMO_CALLER = "+14155550174"
 BUSY = "+14155550175"
 CLI_ERASED = "+14155550176"
-harness.TEST_NUMBERS.extend([ERASED, KEPT, OWNER, MEMO_CALLER, BUSY, CLI_ERASED])
+STUCK = "+14155550177"
+harness.TEST_NUMBERS.extend([ERASED, KEPT, OWNER, MEMO_CALLER, BUSY, CLI_ERASED, STUCK])
 
 
 def db_text(server):
@@ -173,7 +175,8 @@ class ErasePerson(ServerTest):
         self.assertEqual(s.api("POST", "/api/messages", {"to": KEPT, "body": "Hi"}).status, 201)
 
         # The cleanup job finds everything gone and finishes.
-        s.wait_for(lambda: s.count("jobs", "kind = 'erasure.cleanup' AND state = 'done'") == 1,
+        s.wait_for(lambda: s.count("jobs", "kind = 'erasure.cleanup' AND state = 'done' AND "
+                                           "payload LIKE ?", ("%" + memo["id"] + "%",)) == 1,
                    what="the cleanup job")
 
         # Again: nothing is stored any more.
@@ -224,6 +227,30 @@ class ErasePerson(ServerTest):
         self.assertEqual((r.json()["erased"]["calls"], r.json()["erased"]["jobs"]), (1, 1))
         self.assertFalse(r.json()["optout_kept"])
         self.assertEqual(s.count("jobs", "kind = 'test.never'"), 0)
+
+    def test_a_file_that_will_not_go_is_left_to_the_cleanup_job(self):
+        s = self.server
+        call, rec = harness.sid("CA"), harness.sid("RE")
+        path = os.path.join(s.env["MEDIA_DIR"], "recordings", rec + ".wav")
+        os.makedirs(os.path.join(path, "inside"))  # a directory: unlink() refuses it
+        now = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
+        with s.db() as db:
+            db.execute("INSERT INTO calls (sid, from_number, to_number, created_at, updated_at) "
+                       "VALUES (?, ?, ?, ?, ?)", (call, STUCK, harness.BUSINESS, now, now))
+            db.execute("INSERT INTO recordings (sid, call_sid, local_path, deleted_remote, "
+                       "created_at, updated_at) VALUES (?, ?, ?, 1, ?, ?)",
+                       (rec, call, path, now, now))
+        r = s.api("DELETE", "/api/contacts/" + STUCK)
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual((r.json()["files_removed"], r.json()["pending_cleanup"]), (0, 1))
+        job = s.wait_for(lambda: s.rows("SELECT * FROM jobs WHERE kind = 'erasure.cleanup' AND "
+                                        "payload LIKE ? AND attempts >= 1 AND state = 'queued'",
+                                        ("%" + rec + "%",)), what="a failed cleanup attempt")[0]
+        self.assertIn("still there", job["last_error"])
+        shutil.rmtree(path)  # whatever held it is gone: the next attempt finds nothing left
+        s.wait_for(lambda: s.count("jobs", "id = ? AND state = 'done'", (job["id"],)),
+                   timeout=20, what="the cleanup job to finish")
+        self.assertIn("erasure: file not removed", s.read_log())
 
     def test_the_cli_erases_through_the_same_path(self):
         s = self.server
