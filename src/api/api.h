@@ -18,6 +18,12 @@
 #include "app/app.h"
 
 /*
+ * The index in API_KEYS of key, or -1. Every configured key is compared in
+ * constant time, with no early exit (the dashboard's login uses it too).
+ */
+int api_key_index(const struct config *cfg, const char *key);
+
+/*
  * Check the bearer key. Returns its index in API_KEYS, or -1 after
  * answering 401/403. Every configured key is compared in constant time.
  */

@@ -99,20 +99,20 @@ static const char *query_phone(struct arena *a, const char *v)
     return v;
 }
 
-static int list_query(struct app_request *r, struct store_list *q, int keyed);
+/* A whole number ("+1415...": q->phone) or the last digits of one ("0123": q->phone_suffix). */
+static int read_phone_filter(struct arena *a, const char *v, struct store_list *q)
+{
+    size_t digits = strspn(v, "0123456789");
+
+    if (v[digits] == '\0' && digits >= 3 && digits <= 15) {
+        q->phone_suffix = v;
+        return HL_OK;
+    }
+    q->phone = query_phone(a, v);
+    return phone_is_e164(q->phone) ? HL_OK : HL_EINVAL;
+}
 
 int api_list_query(struct app_request *r, struct store_list *q)
-{
-    return list_query(r, q, 0);
-}
-
-int api_list_query_keyed(struct app_request *r, struct store_list *q)
-{
-    return list_query(r, q, 1);
-}
-
-/* keyed: before is a text cursor (q->before_key) rather than a row id. */
-static int list_query(struct app_request *r, struct store_list *q, int keyed)
 {
     struct form query = {NULL, 0};
     struct hl_err err = {0};
@@ -120,8 +120,8 @@ static int list_query(struct app_request *r, struct store_list *q, int keyed)
     long long n;
 
     q->phone = NULL;
+    q->phone_suffix = NULL;
     q->before_id = STORE_NONE;
-    q->before_key = NULL;
     q->limit = API_LIST_DEFAULT;
     if (form_decode(&query, r->req->query, r->req->query_len, r->req->arena, &err) != HL_OK) {
         app_json_error(r->res, r->req->arena, 400, "invalid_query", err.msg);
@@ -130,8 +130,9 @@ static int list_query(struct app_request *r, struct store_list *q, int keyed)
     phone = form_get(&query, "phoneNumber");
     limit = form_get(&query, "limit");
     before = form_get(&query, "before");
-    if (phone && *phone && !phone_is_e164(q->phone = query_phone(r->req->arena, phone))) {
-        api_field_error(r, "phoneNumber", "must be an E.164 number such as +14155551234");
+    if (phone && *phone && read_phone_filter(r->req->arena, phone, q) != HL_OK) {
+        api_field_error(r, "phoneNumber",
+                    "must be an E.164 number such as +14155551234, or its last 3 to 15 digits");
         return HL_EINVAL;
     }
     if (limit && *limit && !parse_count(limit, 1, API_LIST_MAX, &n)) {
@@ -139,10 +140,6 @@ static int list_query(struct app_request *r, struct store_list *q, int keyed)
         return HL_EINVAL;
     }
     q->limit = limit && *limit ? (int)n : q->limit;
-    if (keyed && before && *before) {
-        q->before_key = before;
-        return HL_OK;
-    }
     if (before && *before && !parse_count(before, 1, (long long)1 << 62, &q->before_id)) {
         api_field_error(r, "before", "must be the next_before value of a previous page");
         return HL_EINVAL;

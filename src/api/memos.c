@@ -1,6 +1,6 @@
 /*
- * memos.c — the memos API: GET /api/memos (metadata, newest first, paged by
- * a text cursor), GET /api/memos/{id}, DELETE /api/memos/{id}.
+ * memos.c — the memos API: GET /api/memos (metadata, newest first, paged like
+ * the other lists), GET /api/memos/{id}, DELETE /api/memos/{id}.
  *
  * Only metadata: hotline never holds a memo's key, so no answer here can
  * carry its audio or transcript — those open only with the owner's link.
@@ -22,41 +22,25 @@ static json_t *memo_json(const struct store_memo_row *m)
                      api_str(m->created_at));
 }
 
-struct memo_page {
-    json_t *items;
-    char cursor[128];
-    int count;
-};
-
 static void add_memo(void *ctx, const struct store_memo_row *m)
 {
-    struct memo_page *p = ctx;
-
-    json_array_append_new(p->items, memo_json(m));
-    snprintf(p->cursor, sizeof(p->cursor), "%s", m->cursor);
-    p->count++;
+    api_page_add(ctx, m->seq, memo_json(m));
 }
 
 void api_memos_list(struct app_request *r)
 {
     struct store_list q;
-    struct memo_page p = {json_array(), "", 0};
+    struct api_page p = {json_array(), 0, 0};
     struct hl_err err = {0};
-    int rc = api_list_query_keyed(r, &q);
 
-    if (rc == HL_OK)
-        rc = store_memo_list(r->app->store, &q, add_memo, &p, &err);
-    if (rc == HL_EINVAL && err.code)
-        api_field_error(r, "before", "must be the next_before value of a previous page");
-    else if (rc != HL_OK && err.code)
-        api_answer_store_error(r, &err);
-    if (rc != HL_OK) {
+    if (api_list_query(r, &q) != HL_OK ||
+        store_memo_list(r->app->store, &q, add_memo, &p, &err) != HL_OK) {
+        if (err.code)
+            api_answer_store_error(r, &err);
         json_decref(p.items);
         return;
     }
-    app_json(r->res, r->req->arena, 200,
-             json_pack("{s:o,s:o}", "memos", p.items, "next_before",
-                       p.count == q.limit ? json_string(p.cursor) : json_null()));
+    api_answer_page(r, "memos", &p, q.limit);
 }
 
 static void set_memo(void *ctx, const struct store_memo_row *m)

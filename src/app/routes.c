@@ -28,6 +28,8 @@
 #include "ops/ops.h"
 #include "sim/sim.h"
 #include "twilio/signature.h"
+#include "web/dashboard.h"
+#include "web/session.h"
 #include "web/memo_page.h"
 #include "web/page.h"
 #include "webhooks/webhooks.h"
@@ -39,6 +41,8 @@ enum route_flags {
     ROUTE_API = 1 << 2,           /* hotline's JSON API: a bearer key from API_KEYS */
     ROUTE_SEND = 1 << 3,          /* an API send: rate-limited per key */
     ROUTE_QUEUES_JOB = 1 << 4,    /* may queue background work: wake the job workers */
+    ROUTE_SESSION = 1 << 5,       /* the dashboard: a live session cookie (401 JSON otherwise) */
+    ROUTE_CSRF = 1 << 6,          /* a dashboard state change: same origin and the CSRF token */
 };
 
 struct route {
@@ -106,6 +110,20 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_GET | HTTP_HEAD, "/api/messages", ROUTE_API, api_messages_list},
     {HTTP_GET | HTTP_HEAD, "/api/twilio/sms", ROUTE_API, api_messages_list},
+
+    /* The dashboard (docs/web.md): its lists are the API's answers, behind the session. */
+    {HTTP_GET | HTTP_HEAD, "/voice", 0, web_dashboard_page},
+    {HTTP_POST, "/voice/login", 0, web_login},
+    {HTTP_POST, "/voice/logout", ROUTE_SESSION | ROUTE_CSRF, web_logout},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/session", ROUTE_SESSION, web_session_info},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/calls", ROUTE_SESSION, api_calls_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/calls/{sid}", ROUTE_SESSION, api_call_get},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/messages", ROUTE_SESSION, api_messages_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/bookings", ROUTE_SESSION, api_bookings_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/memos", ROUTE_SESSION, web_dash_memos},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/optouts", ROUTE_SESSION, web_dash_optouts},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/stats", ROUTE_SESSION, web_dash_stats},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/health", ROUTE_SESSION, web_dash_health},
 };
 
 /* "GET, HEAD" for the Allow header of a 405. */
@@ -255,6 +273,10 @@ static void dispatch(struct app_request *r, const struct route *route)
 {
     r->res->log_route = route->pattern;
     if ((route->flags & ROUTE_API) && !admit_api_request(r, route))
+        return;
+    if ((route->flags & ROUTE_SESSION) && !web_session_require(r))
+        return;
+    if ((route->flags & ROUTE_CSRF) && !web_session_csrf_ok(r))
         return;
     if (!(route->flags & ROUTE_TWILIO)) {
         route->fn(r);

@@ -21,6 +21,7 @@
 #include "flows/flow.h"
 #include "speech/tts.h"
 #include "twilio/rest.h"
+#include "web/session.h"
 #include "core/banned.h"
 
 /* Text-to-speech and its cache; media ids are keyed by the token that signs webhooks. */
@@ -186,6 +187,7 @@ static int open_senders(struct runtime *rt, int serving)
     }
     rt->app.send_limit =
         ratelimit_new(cfg->api_key_count, cfg->api_sends_per_minute, cfg->api_send_burst);
+    rt->app.login_limit = ratelimit_new(1, WEB_LOGINS_PER_MINUTE, WEB_LOGIN_BURST);
     return 0;
 }
 
@@ -227,6 +229,8 @@ void runtime_close(struct runtime *rt)
     rt->app.tts = NULL;
     rt->app.flows = NULL;
     ratelimit_free(rt->app.send_limit);
+    ratelimit_free(rt->app.login_limit);
+    rt->app.login_limit = NULL;
     rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);
     rt->app.senders = NULL;

@@ -97,11 +97,6 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
-    /* before_time/before_id: the cursor store.c split q->before_key into (NULL: newest) */
-    int (*memo_list)(struct store *s, const struct store_list *q, const char *before_time,
-                     const char *before_id,
-                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
-                     struct hl_err *err);
     int (*memo_get)(struct store *s, const char *id,
                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                     struct hl_err *err);
@@ -135,6 +130,20 @@ struct store_engine {
                    void (*stage_each)(void *ctx, const char *stage, const char *result_json,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
+
+    int (*memo_list)(struct store *s, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*optout_list)(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+    int (*activity_count)(struct store *s, const char *since, const char *until, long long *calls,
+                          long long *messages, struct hl_err *err);
+    int (*session_add)(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+    int (*session_check)(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+    int (*session_delete)(struct store *s, const char *token_sha256, struct hl_err *err);
 
     void (*submit)(struct store *s, struct store_task *task);
 };

@@ -84,10 +84,11 @@
     "id, kind, payload, state, attempts, max_attempts, run_at, lease_owner, "             \
     "lease_expires_at, last_error, created_at, updated_at"
 
-/* a memo as listed, with the number of its caller (voicemail) or sender (note) */
+/* a memo (sqlite_read.c's read_memo), its list cursor, and the number of its caller
+ * (voicemail) or sender (note) */
 #define MEMO_ROW                                                                           \
     "m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, m.audio_path, "\
-    "m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, "                       \
+    "m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid, "              \
     "COALESCE(c.from_number, g.from_number) "                                              \
     "FROM memos m LEFT JOIN calls c ON c.sid = m.call_sid "                                \
     "LEFT JOIN messages g ON g.id = m.message_id"
@@ -350,13 +351,54 @@ static const char *const stmt_sql[ST_COUNT] = {
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
         "meta_path, owner_notified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
         "CASE WHEN ?9 = 1 THEN ?10 END, ?10)",
-
-    /* memos as listed: ?1 before created_at, ?4 before id, ?2 limit, ?3 phone */
-    [ST_MEMO_LIST] =
-        "SELECT " MEMO_ROW " WHERE (?3 IS NULL OR c.from_number = ?3 OR g.from_number = ?3) "
-        "AND (?1 IS NULL OR m.created_at < ?1 OR (m.created_at = ?1 AND m.id < ?4)) "
-        "ORDER BY m.created_at DESC, m.id DESC LIMIT ?2",
     [ST_MEMO_GET] = "SELECT " MEMO_ROW " WHERE m.id = ?1",
+
+    /* the dashboard (sqlite_read.c): ?1 before, ?2 limit, ?3 last digits of a number */
+    [ST_CALL_LIST_SUFFIX] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_MSG_LIST_SUFFIX] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
+        "FROM messages WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_BOOKING_LIST_SUFFIX] =
+        "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
+        "FROM bookings WHERE phone LIKE '%' || ?3 AND (?1 IS NULL OR id < ?1) "
+        "ORDER BY id DESC LIMIT ?2",
+    /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any);
+     * the columns of ST_MEMO_GET, then the cursor */
+    [ST_MEMO_LIST] =
+        "SELECT " MEMO_ROW " WHERE (?1 IS NULL OR m.rowid < ?1) "
+        "AND (?3 IS NULL OR ?3 IN (c.from_number, c.to_number, g.from_number, g.to_number)) "
+        "AND (?4 IS NULL OR c.from_number LIKE '%' || ?4 OR c.to_number LIKE '%' || ?4 "
+        "OR g.from_number LIKE '%' || ?4 OR g.to_number LIKE '%' || ?4) "
+        "ORDER BY m.rowid DESC LIMIT ?2",
+    [ST_OPTOUT_LIST] =
+        "SELECT rowid, phone, keyword, created_at FROM optouts WHERE (?1 IS NULL OR rowid < ?1) "
+        "AND (?3 IS NULL OR phone = ?3) AND (?4 IS NULL OR phone LIKE '%' || ?4) "
+        "ORDER BY rowid DESC LIMIT ?2",
+    /* ?1 since, ?2 until */
+    [ST_ACTIVITY_COUNT] =
+        "SELECT (SELECT COUNT(*) FROM calls WHERE created_at >= ?1 AND created_at < ?2), "
+        "(SELECT COUNT(*) FROM messages WHERE created_at >= ?1 AND created_at < ?2)",
+
+    /* sessions (sqlite_sessions.c): ?1 token hash */
+    [ST_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR idle_expires_at <= ?1",
+    /* ?2 idle end, ?3 end, ?4 now */
+    [ST_SESSION_ADD] =
+        "INSERT INTO sessions (token_sha256, idle_expires_at, expires_at, created_at, "
+        "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    /* ?2 now, ?3 the idle end a check made a minute ago would have set: 1 when older */
+    [ST_SESSION_GET] =
+        "SELECT idle_expires_at < ?3 FROM sessions WHERE token_sha256 = ?1 AND expires_at > ?2 "
+        "AND idle_expires_at > ?2",
+    /* ?2 idle end, ?3 now */
+    [ST_SESSION_TOUCH] =
+        "UPDATE sessions SET idle_expires_at = MIN(?2, expires_at), last_seen_at = ?3 "
+        "WHERE token_sha256 = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_sha256 = ?1",
+
     [ST_SUBJECT_KEY] = "SELECT value FROM store_keys WHERE name = 'subject'",
 
     /* erasure of a number (sqlite_erase.c): ?1 phone, ?2 now */
@@ -825,7 +867,6 @@ const struct store_engine store_sqlite_engine = {
     .booking_add = sqlite_booking_add,
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
-    .memo_list = sqlite_memo_list,
     .memo_get = sqlite_memo_get,
     .erase_phone = sqlite_erase_phone,
     .erase_memo = sqlite_erase_memo,
@@ -839,5 +880,11 @@ const struct store_engine store_sqlite_engine = {
     .job_stage_done = sqlite_job_stage_done,
     .job_list = sqlite_job_list,
     .job_get = sqlite_job_get,
+    .memo_list = sqlite_memo_list,
+    .optout_list = sqlite_optout_list,
+    .activity_count = sqlite_activity_count,
+    .session_add = sqlite_session_add,
+    .session_check = sqlite_session_check,
+    .session_delete = sqlite_session_delete,
     .submit = sqlite_submit,
 };

@@ -75,10 +75,20 @@ enum stmt_id {
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
     ST_MEMO_ADD,
+    ST_MEMO_GET,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
+    ST_CALL_LIST_SUFFIX,
+    ST_MSG_LIST_SUFFIX,
+    ST_BOOKING_LIST_SUFFIX,
     ST_MEMO_LIST,
-    ST_MEMO_GET,
+    ST_OPTOUT_LIST,
+    ST_ACTIVITY_COUNT,
+    ST_SESSION_PRUNE,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
     ST_SUBJECT_KEY,
     ST_ERASE_BUSY,
     ST_ERASE_JOBS,
@@ -299,6 +309,9 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,
@@ -324,14 +337,20 @@ int sqlite_job_get(struct store *base, long long id,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
 
-/* Memos (sqlite_read.c). */
-int sqlite_memo_list(struct store *base, const struct store_list *q, const char *before_time,
-                     const char *before_id,
+/* The dashboard's reads (sqlite_read.c) and sessions (sqlite_sessions.c). */
+int sqlite_memo_list(struct store *base, const struct store_list *q,
                      void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
                      struct hl_err *err);
-int sqlite_memo_get(struct store *base, const char *id,
-                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
-                    struct hl_err *err);
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err);
+int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
 
 /* Erasure and the subject key (sqlite_erase.c). */
 int sqlite_subject_key(struct store *base, unsigned char *key, struct hl_err *err);

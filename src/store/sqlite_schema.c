@@ -229,6 +229,21 @@ static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code T
                                       "ALTER TABLE calls ADD COLUMN error_message TEXT;";
 
 /*
+ * Dashboard logins (/voice). Only the SHA-256 of a session's token is kept: a
+ * copy of the database does not let anyone into the dashboard. A session ends
+ * at expires_at, or earlier when idle_expires_at passes without a request.
+ */
+static const char sessions_sql[] =
+    "CREATE TABLE sessions ("
+    "  token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),"
+    "  idle_expires_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  last_seen_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
+
+/*
  * The key of subjects: numbers that must be recognised without being kept
  * (an erased person's opt-out, the subject of an erasure) are stored as
  * "h1:" and the hex HMAC-SHA256 of the number under this random key, made
@@ -257,7 +272,8 @@ const struct sqlite_migration sqlite_migrations[] = {
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
-    {7, "the key of hashed subjects, and indexes for erasure", store_keys_sql},
+    {7, "dashboard sessions", sessions_sql},
+    {8, "the key of hashed subjects, and indexes for erasure", store_keys_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -259,6 +259,12 @@ static int check_list(const struct store_list *q, struct hl_err *err)
         return hl_err_set(err, HL_EINVAL, "before must be a row id");
     if (q->phone && !*q->phone)
         return hl_err_set(err, HL_EINVAL, "phone filter is empty (pass NULL for all)");
+    if (q->phone && q->phone_suffix)
+        return hl_err_set(err, HL_EINVAL,
+                          "filter by a whole number or by its last digits, not both");
+    if (q->phone_suffix &&
+        (!*q->phone_suffix || q->phone_suffix[strspn(q->phone_suffix, "0123456789")]))
+        return hl_err_set(err, HL_EINVAL, "a number's last digits must be digits");
     return HL_OK;
 }
 
@@ -381,38 +387,6 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
         (rc = need(m->key_sha256, "memo key hash", err)))
         return rc;
     return s->engine->memo_add(s, m, err);
-}
-
-/* A memo cursor is "<created_at>_<id>" (a stamp has no '_'); split it into the two. */
-static int split_memo_cursor(const char *cursor, char when[STORE_TIME_SIZE], const char **id,
-                             struct hl_err *err)
-{
-    const char *sep = cursor ? strchr(cursor, '_') : NULL;
-    size_t n = sep ? (size_t)(sep - cursor) : 0;
-
-    *id = NULL;
-    when[0] = '\0';
-    if (!cursor)
-        return HL_OK;
-    if (!sep || n < 20 || n >= STORE_TIME_SIZE || !sep[1])
-        return hl_err_set(err, HL_EINVAL, "a memo cursor is the next_before of a previous page");
-    memcpy(when, cursor, n);
-    when[n] = '\0';
-    *id = sep + 1;
-    return HL_OK;
-}
-
-int store_memo_list(struct store *s, const struct store_list *q,
-                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
-                    struct hl_err *err)
-{
-    char when[STORE_TIME_SIZE];
-    const char *id;
-    int rc = check_list(q, err);
-
-    if (rc == HL_OK)
-        rc = split_memo_cursor(q->before_key, when, &id, err);
-    return rc ? rc : s->engine->memo_list(s, q, id ? when : NULL, id, each, ctx, err);
 }
 
 int store_memo_get(struct store *s, const char *id,
@@ -577,4 +551,73 @@ void store_time_after(long ms, char out[STORE_TIME_SIZE])
 void store_time_now(char out[STORE_TIME_SIZE])
 {
     store_time_after(0, out);
+}
+
+/* ---- The dashboard's reads and sessions ------------------------------------------------ */
+
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->memo_list(s, q, each, ctx, err);
+}
+
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->optout_list(s, q, each, ctx, err);
+}
+
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err)
+{
+    int rc;
+
+    *calls = *messages = 0;
+    if ((rc = need(since, "start of the period", err)) ||
+        (rc = need(until, "end of the period", err)))
+        return rc;
+    return s->engine->activity_count(s, since, until, calls, messages, err);
+}
+
+/* A session is named by the SHA-256 of its token: 64 lowercase hex digits. */
+static int need_token_hash(const char *hash, struct hl_err *err)
+{
+    if (!hash || strlen(hash) != 64 || hash[strspn(hash, "0123456789abcdef")])
+        return hl_err_set(err, HL_EINVAL, "a session is named by a SHA-256 in lowercase hex");
+    return HL_OK;
+}
+
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    if (rc == HL_OK && (idle_s <= 60 || max_s < idle_s))
+        rc = hl_err_set(err, HL_EINVAL,
+                        "a session must last over a minute, idle no longer than whole");
+    return rc ? rc : s->engine->session_add(s, token_sha256, idle_s, max_s, err);
+}
+
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    *valid = 0;
+    if (rc == HL_OK && idle_s <= 60)
+        rc = hl_err_set(err, HL_EINVAL, "a session's idle time must be over a minute");
+    return rc ? rc : s->engine->session_check(s, token_sha256, idle_s, valid, err);
+}
+
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    return rc ? rc : s->engine->session_delete(s, token_sha256, err);
 }

@@ -342,7 +342,7 @@ struct store_list {
     const char *phone; /* only rows from or to this number (E.164); NULL: all */
     long long before_id;
     int limit;
-    const char *before_key; /* lists keyed by text (memos): a row's cursor; NULL: newest */
+    const char *phone_suffix; /* only rows whose number ends with these digits; NULL: all */
 };
 
 struct store_call_row {
@@ -560,17 +560,9 @@ struct store_memo_row {
     const char *created_at;
     const char *owner_notified_at;
     const char *deleted_at;
-    const char *phone;  /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
-    const char *cursor; /* pass as before_key for the rows after this one */
+    long long seq; /* its place in store_memo_list: the cursor for before_id */
+    const char *phone; /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
 };
-
-/*
- * Memos newest first (created_at, then id), paged with q->before_key (a
- * row's cursor; HL_EINVAL when malformed); q->phone: the caller's or sender's.
- */
-int store_memo_list(struct store *s, const struct store_list *q,
-                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
-                    struct hl_err *err);
 
 /* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
 int store_memo_get(struct store *s, const char *id,
@@ -639,6 +631,56 @@ int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
  */
 int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
                   struct hl_err *err);
+
+/* ---- The dashboard's reads ------------------------------------------------------------ */
+
+/*
+ * Memos newest first, paged like the other lists (row->seq is the cursor);
+ * phone and phone_suffix match the numbers of the memo's call or message.
+ */
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+
+struct store_optout_row {
+    long long seq; /* the cursor for before_id */
+    const char *phone;
+    const char *keyword;
+    const char *created_at;
+};
+
+/* Opted-out numbers, newest first, paged like the other lists. */
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err);
+
+/*
+ * How many calls and messages were created from since (included) to until
+ * (excluded), both in the store's timestamp form.
+ */
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err);
+
+/* ---- Dashboard sessions --------------------------------------------------------------- */
+
+/*
+ * A logged-in dashboard session, known only by the SHA-256 of its token
+ * (64 lowercase hex): the token itself is never given to the store. A
+ * session lasts at most max_s seconds and ends earlier after idle_s seconds
+ * without a check. Adding one also removes every session that has ended.
+ */
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err);
+
+/*
+ * *valid is 1 when the session exists and has not ended; its idle time then
+ * starts again (written at most once a minute, so that most checks are reads).
+ */
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err);
+
+/* End the session (logout); one that does not exist is not an error. */
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 

@@ -296,21 +296,20 @@ class Memos(ServerTest):
                 for part in ("audio.enc", "meta.enc"):
                     with open(os.path.join(d, part), "wb") as f:
                         f.write(b"HLM1" + os.urandom(40))
-                # two memos share a time: the id breaks the tie
-                when = "2026-01-0%dT10:00:00.000Z" % (i if i > 0 else 1)
+                when = "2026-01-0%dT10:00:00.000Z" % (i + 1)
                 db.execute("INSERT INTO memos (id, kind, call_sid, recording_sid, key_sha256, "
                            "audio_path, meta_path, owner_notified_at, created_at) VALUES "
                            "(?, 'voicemail', ?, ?, ?, ?, ?, ?, ?)",
                            (mid, call if i % 2 == 0 else None, harness.sid("RE"), "a" * 64,
                             os.path.join(d, "audio.enc"), os.path.join(d, "meta.enc"), when, when))
                 cls.ids.append((when, mid))
-        cls.newest_first = [mid for _, mid in sorted(cls.ids, reverse=True)]
+        cls.newest_first = [mid for _, mid in reversed(cls.ids)]  # the order they came in
 
     def test_list_pages_newest_first_with_masked_numbers_and_no_secrets(self):
         s = self.server
         seen, before = [], None
         while True:
-            q = "/api/memos?limit=2" + ("&before=" + before if before else "")
+            q = "/api/memos?limit=2" + ("&before=%d" % before if before else "")
             r = s.api("GET", q)
             self.assertEqual(r.status, 200, r.text)
             page = r.json()
@@ -328,6 +327,8 @@ class Memos(ServerTest):
         r = s.api("GET", "/api/memos?phoneNumber=%2B" + MEMO_CALLER[1:])
         self.assertEqual(len(r.json()["memos"]), s.count("memos", "call_sid IS NOT NULL"))
         self.assertGreater(len(r.json()["memos"]), 0)
+        r = s.api("GET", "/api/memos?phoneNumber=" + MEMO_CALLER[-4:])  # its last digits
+        self.assertEqual(len(r.json()["memos"]), s.count("memos", "call_sid IS NOT NULL"))
         self.assertEqual(s.api("GET", "/api/memos?before=nonsense").status, 400)
         self.assertEqual(s.api("GET", "/api/memos?limit=0").status, 400)
 

@@ -2,7 +2,7 @@
  * test_store_erase.c — erasure in the store: a number's rows go in one
  * transaction and nobody else's do, the erasure is recorded without the
  * number, an opt-out survives as the number's keyed hash, a running job
- * defers the erasure; memos are listed by a text cursor and erased alone.
+ * defers the erasure; memos carry their number and are erased alone.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -294,56 +294,32 @@ static void erase_memo_takes_its_recording_notice_and_files(void **state)
                      HL_ENOTFOUND);
 }
 
-/* ---- Memos as listed ------------------------------------------------------------------ */
+/* ---- Memos as read ------------------------------------------------------------------- */
 
-struct memo_ids {
-    char ids[8][32];
-    char cursor[64];
-    int n;
-};
-
-static void see_memo(void *ctx, const struct store_memo_row *m)
+static void see_phone(void *ctx, const struct store_memo_row *m)
 {
-    struct memo_ids *s = ctx;
-
-    snprintf(s->ids[s->n++], sizeof(s->ids[0]), "%s", m->memo.id);
-    snprintf(s->cursor, sizeof(s->cursor), "%s", m->cursor);
-    if (m->memo.call_sid)
-        assert_string_equal(m->phone, ERASED);
+    snprintf(ctx, 32, "%s", m->phone ? m->phone : "(none)");
 }
 
-static void memo_list_pages_by_time_then_id(void **state)
+static void memo_rows_carry_the_number_they_came_from(void **state)
 {
     struct fixture *f = *state;
-    struct store_list q = {NULL, STORE_NONE, 2, NULL};
-    struct memo_ids page = {{{0}}, "", 0};
+    struct store_list q = {NULL, STORE_NONE, 10, NULL};
     struct hl_err err = {0};
+    char phone[32] = "";
 
     seed_call(f, "CA" "a0000000000000000000000000000001", "RE" "a0000000000000000000000000000001",
               ERASED);
     seed_memo(f, "AAAAAAAAAAAAAAAAAAAAAA", "CA" "a0000000000000000000000000000001", NULL);
     seed_memo(f, "BBBBBBBBBBBBBBBBBBBBBB", NULL, NULL);
-    seed_memo(f, "CCCCCCCCCCCCCCCCCCCCCC", NULL, NULL);
-    q_exec(f, "UPDATE memos SET created_at = '2026-01-01T00:00:00.000Z'");
-    q_exec(f, "UPDATE memos SET created_at = '2026-01-02T00:00:00.000Z' WHERE id LIKE 'A%'");
-    assert_int_equal(store_memo_list(f->s, &q, see_memo, &page, &err), HL_OK);
-    assert_int_equal(page.n, 2);
-    assert_string_equal(page.ids[0], "AAAAAAAAAAAAAAAAAAAAAA");
-    assert_string_equal(page.ids[1], "CCCCCCCCCCCCCCCCCCCCCC");
-    q.before_key = page.cursor;
-    page.n = 0;
-    assert_int_equal(store_memo_list(f->s, &q, see_memo, &page, &err), HL_OK);
-    assert_int_equal(page.n, 1);
-    assert_string_equal(page.ids[0], "BBBBBBBBBBBBBBBBBBBBBB");
-    q.before_key = "nonsense";
-    assert_int_equal(store_memo_list(f->s, &q, see_memo, &page, &err), HL_EINVAL);
-    q.before_key = NULL;
-    q.phone = ERASED;
-    page.n = 0;
-    assert_int_equal(store_memo_list(f->s, &q, see_memo, &page, &err), HL_OK);
-    assert_int_equal(page.n, 1);
-    assert_int_equal(store_memo_get(f->s, "DDDDDDDDDDDDDDDDDDDDDD", see_memo, &page, &err),
-                     HL_ENOTFOUND);
+    assert_int_equal(store_memo_get(f->s, "AAAAAAAAAAAAAAAAAAAAAA", see_phone, phone, &err),
+                     HL_OK);
+    assert_string_equal(phone, ERASED);
+    assert_int_equal(store_memo_get(f->s, "BBBBBBBBBBBBBBBBBBBBBB", see_phone, phone, &err),
+                     HL_OK);
+    assert_string_equal(phone, "(none)");
+    assert_int_equal(store_memo_list(f->s, &q, see_phone, phone, &err), HL_OK);
+    assert_string_equal(phone, ERASED); /* the oldest, last */
 }
 
 int main(void)
@@ -357,8 +333,8 @@ int main(void)
                                         setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(erase_memo_takes_its_recording_notice_and_files,
                                         setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(memo_list_pages_by_time_then_id, setup_migrated,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(memo_rows_carry_the_number_they_came_from,
+                                        setup_migrated, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
