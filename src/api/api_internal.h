@@ -24,6 +24,9 @@ int api_string(struct app_request *r, json_t *obj, const char *name, const char 
 /* The metadata field (an object) as compact JSON text in the arena, or NULL; -1 answered 400. */
 int api_metadata(struct app_request *r, json_t *obj, const char **out);
 
+/* 400 invalid_field naming the field and what is wrong with it. */
+void api_field_error(struct app_request *r, const char *name, const char *what);
+
 /* A send waiting for (then running on) the sender pool. */
 struct api_send {
     struct app_request r;
@@ -43,10 +46,17 @@ struct api_send {
  * api_defer_send(), or to api_send_abort() when they were wrong.
  */
 struct api_send *api_send_begin(struct app_request *r, void (*run)(struct api_send *s));
+
+/* The same for work without a body (an erasure): NULL after answering 413. */
+struct api_send *api_work_begin(struct app_request *r, void (*run)(struct api_send *s));
 void api_send_abort(struct api_send *s);
 
 /* Park the connection and run s->run on the sender pool; it answers s->r.res. */
 void api_defer_send(struct api_send *s);
+
+/* The answer to an erasure (erasure.h): what went, and what is left to the cleanup job. */
+struct erasure_report;
+json_t *api_erasure_json(const struct erasure_report *r);
 
 /* Answer a send that failed, with the status that fits rc (see outbound.h). */
 void api_send_failed(struct app_request *r, int rc, const struct outbound_result *out,

@@ -43,7 +43,7 @@ void api_page_add(struct api_page *p, long long id, json_t *item);
 /* {"<key>": [...], "next_before": id or null} — null once the last page is reached. */
 void api_answer_page(struct app_request *r, const char *key, struct api_page *p, int limit);
 
-/* 503 after a failed read, with a log line. */
+/* 503 after a failed read (or erasure), with a log line. */
 void api_answer_store_error(struct app_request *r, const struct hl_err *err);
 
 #endif

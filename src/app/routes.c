@@ -93,6 +93,10 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/calls/{sid}/say", ROUTE_API | ROUTE_SEND, api_call_say},
     {HTTP_POST, "/api/tts", ROUTE_API, api_tts_create},
     {HTTP_GET | HTTP_HEAD, "/api/bookings", ROUTE_API, api_bookings_list},
+    {HTTP_GET | HTTP_HEAD, "/api/memos", ROUTE_API, api_memos_list},
+    {HTTP_GET | HTTP_HEAD, "/api/memos/{id}", ROUTE_API, api_memo_get},
+    {HTTP_DELETE, "/api/memos/{id}", ROUTE_API, api_memo_delete},
+    {HTTP_DELETE, "/api/contacts/{phone}", ROUTE_API, api_contact_erase},
     {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
     {HTTP_GET | HTTP_HEAD, "/assets/{name}", 0, web_assets_serve},
     /* The memo page. Fixed paths under /voice/ (the dashboard's) must come before these rows:

@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "jobs/jobs.h"
 #include "notes/ideas.h"
+#include "erasure/erasure.h"
 #include "pipeline/pipeline.h"
 #include "speech/asr.h"
 #include "core/workpool.h"
@@ -108,6 +109,7 @@ static int open_pipeline(struct runtime *rt)
     jo.store = rt->app.store;
     jo.kinds = kinds;
     jo.n_kinds = pipeline_kinds(&rt->app, kinds, HL_ARRAY_LEN(kinds));
+    jo.n_kinds += erasure_kinds(&rt->app, kinds + jo.n_kinds, HL_ARRAY_LEN(kinds) - jo.n_kinds);
     jo.workers = (int)cfg->workers;
     jo.lease_ms = cfg->job_lease_ms;
     jo.owner = owner;

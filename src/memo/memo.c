@@ -111,9 +111,7 @@ int memo_remove(const char *media_dir, const char *id, struct hl_err *err)
     struct memo_sealed m;
     int rc;
 
-    if (!memo_id_valid(id, strlen(id)))
-        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
-    if ((rc = memo_paths(&m, media_dir, id, err)) != HL_OK ||
+    if ((rc = memo_locate(media_dir, id, &m, err)) != HL_OK ||
         (rc = fs_remove_prefixed(m.dir, "", err)) != HL_OK)
         return rc;
     if (rmdir(m.dir) != 0 && errno != ENOENT)

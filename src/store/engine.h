@@ -50,8 +50,13 @@ struct store_engine {
                           const char *error_code, struct hl_err *err);
 
     int (*optout_set)(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
-    int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
-    int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+    /* subject: store_subject(phone), the form an erased number's opt-out is kept in */
+    int (*optout_clear)(struct store *s, const char *phone, const char *subject,
+                        struct hl_err *err);
+    int (*optout_check)(struct store *s, const char *phone, const char *subject, int *opted_out,
+                        struct hl_err *err);
+    /* The database's subject key (STORE_SUBJECT_KEY_LEN bytes; made by a migration). */
+    int (*subject_key)(struct store *s, unsigned char *key, struct hl_err *err);
 
     int (*call_outbound_begin)(struct store *s, const struct store_call *call,
                                char sid_out[STORE_SID_SIZE], struct hl_err *err);
@@ -111,6 +116,12 @@ struct store_engine {
                          struct hl_err *err);
     int (*note_sealed)(struct store *s, const struct store_memo *m, struct hl_err *err);
     int (*scrub)(struct store *s, struct hl_err *err);
+    int (*erase_phone)(struct store *s, const char *phone, const char *subject,
+                       const char *cleanup_kind, struct store_erasure *out, store_erased_fn each,
+                       void *ctx, struct hl_err *err);
+    int (*erase_memo)(struct store *s, const char *id, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,
@@ -152,6 +163,9 @@ struct store_engine {
 
     void (*submit)(struct store *s, struct store_task *task);
 };
+
+/* Bytes of the subject key (store_subject). */
+#define STORE_SUBJECT_KEY_LEN 32
 
 /* The head of every engine's handle. */
 struct store {

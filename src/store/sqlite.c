@@ -84,6 +84,39 @@
     "id, kind, payload, state, attempts, max_attempts, run_at, lease_owner, "             \
     "lease_expires_at, last_error, created_at, updated_at"
 
+/* a memo (sqlite_read.c's read_memo), its list cursor, and the number of its caller
+ * (voicemail) or sender (note) */
+#define MEMO_ROW                                                                           \
+    "m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, m.audio_path, "\
+    "m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid, "              \
+    "COALESCE(c.from_number, g.from_number) "                                              \
+    "FROM memos m LEFT JOIN calls c ON c.sid = m.call_sid "                                \
+    "LEFT JOIN messages g ON g.id = m.message_id"
+
+/*
+ * What erasing the number ?1 reaches: its calls and their <Dial> legs, their
+ * recordings, its messages, the memos of any of these, and jobs whose
+ * payload names any of these. The sets select "+sid", "+id": without the
+ * column's affinity, "json_extract(payload, ...) IN (set)" can use the
+ * jobs' expression indexes instead of parsing every payload. Messages that
+ * only quote the number, and jobs whose payload holds it, are found by one
+ * scan each (ST_ERASE_QUOTES, ST_ERASE_JOBS_NAMING).
+ */
+#define ERASE_CALLS                                                                        \
+    "SELECT +sid FROM calls WHERE from_number = ?1 OR to_number = ?1 OR parent_sid IN "   \
+    "(SELECT sid FROM calls WHERE from_number = ?1 OR to_number = ?1)"
+#define ERASE_RECORDINGS "SELECT +sid FROM recordings WHERE call_sid IN (" ERASE_CALLS ")"
+#define ERASE_MESSAGES "SELECT +id FROM messages WHERE from_number = ?1 OR to_number = ?1"
+#define ERASE_MEMOS                                                                        \
+    "SELECT id FROM memos WHERE call_sid IN (" ERASE_CALLS ") OR recording_sid IN ("      \
+    ERASE_RECORDINGS ") OR message_id IN (" ERASE_MESSAGES ")"
+#define ERASE_JOB_REFERS                                                                   \
+    "(json_extract(payload, '$.call_sid') IN (" ERASE_CALLS ") OR "                        \
+    "json_extract(payload, '$.recording_sid') IN (" ERASE_RECORDINGS ") OR "               \
+    "json_extract(payload, '$.message_id') IN (" ERASE_MESSAGES "))"
+/* the number as a JSON string in a payload */
+#define ERASE_JOB_NAMES "instr(payload, ?1 || '\"') > 0"
+
 /*
  * Where a message status stands in a message's life; a callback never moves
  * a message back (see store_message_status). Unknown words rank as final.
@@ -179,8 +212,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OPTOUT_SET] =
         "INSERT INTO optouts (phone, keyword, created_at) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (phone) DO NOTHING",
-    [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone = ?1",
-    [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone = ?1",
+    /* ?2: the number's keyed hash, the form an erased number's opt-out is kept in */
+    [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone IN (?1, ?2)",
+    [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone IN (?1, ?2) LIMIT 1",
 
     /* outbound calls and messages (sqlite_outbound.c) */
     [ST_CALL_OUT_INSERT] =
@@ -331,9 +365,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MSG_FOR_JOB] =
         "SELECT id, " MSG_COLUMNS ", created_at, updated_at FROM messages "
         "WHERE job_id = ?1 AND job_stage = ?2 ORDER BY id DESC LIMIT 1",
-    [ST_MEMO_GET] =
-        "SELECT id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, meta_path, "
-        "owner_notified_at, created_at, deleted_at FROM memos WHERE id = ?1",
+    [ST_MEMO_GET] = "SELECT " MEMO_ROW " WHERE m.id = ?1",
 
     /* notes (sqlite_notes.c): ?1 message id, ?2 phone, ?3 now */
     [ST_NOTE_ADD] =
@@ -375,11 +407,7 @@ static const char *const stmt_sql[ST_COUNT] = {
     /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any);
      * the columns of ST_MEMO_GET, then the cursor */
     [ST_MEMO_LIST] =
-        "SELECT m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, "
-        "m.audio_path, m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid "
-        "FROM memos m "
-        "LEFT JOIN calls c ON c.sid = m.call_sid LEFT JOIN messages g ON g.id = m.message_id "
-        "WHERE (?1 IS NULL OR m.rowid < ?1) "
+        "SELECT " MEMO_ROW " WHERE (?1 IS NULL OR m.rowid < ?1) "
         "AND (?3 IS NULL OR ?3 IN (c.from_number, c.to_number, g.from_number, g.to_number)) "
         "AND (?4 IS NULL OR c.from_number LIKE '%' || ?4 OR c.to_number LIKE '%' || ?4 "
         "OR g.from_number LIKE '%' || ?4 OR g.to_number LIKE '%' || ?4) "
@@ -408,6 +436,63 @@ static const char *const stmt_sql[ST_COUNT] = {
         "UPDATE sessions SET idle_expires_at = MIN(?2, expires_at), last_seen_at = ?3 "
         "WHERE token_sha256 = ?1",
     [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_sha256 = ?1",
+
+    [ST_SUBJECT_KEY] = "SELECT value FROM store_keys WHERE name = 'subject'",
+
+    /* erasure of a number (sqlite_erase.c): ?1 phone, ?2 now */
+    [ST_ERASE_BUSY] =
+        "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_expires_at > ?2 AND ("
+        ERASE_JOB_REFERS " OR " ERASE_JOB_NAMES ")",
+    [ST_ERASE_JOBS] = "DELETE FROM jobs WHERE " ERASE_JOB_REFERS " RETURNING id",
+    [ST_ERASE_JOBS_NAMING] = "DELETE FROM jobs WHERE " ERASE_JOB_NAMES " RETURNING id",
+    [ST_ERASE_NOTICES] =
+        "DELETE FROM messages WHERE EXISTS (SELECT 1 FROM memos m WHERE m.id IN ("
+        ERASE_MEMOS ") AND instr(messages.body, '/voice/' || m.id) > 0) RETURNING id",
+    [ST_ERASE_MEMOS] =
+        "DELETE FROM memos WHERE id IN (" ERASE_MEMOS ") RETURNING audio_path, meta_path",
+    [ST_ERASE_TRANSCRIPTS] =
+        "DELETE FROM transcriptions WHERE recording_sid IN (" ERASE_RECORDINGS ") "
+        "OR call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_RECORDINGS] =
+        "DELETE FROM recordings WHERE call_sid IN (" ERASE_CALLS ") "
+        "RETURNING local_path, CASE WHEN deleted_remote = 0 THEN sid END",
+    [ST_ERASE_BOOKINGS] =
+        "DELETE FROM bookings WHERE phone = ?1 OR call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_MESSAGES] =
+        "DELETE FROM messages WHERE from_number = ?1 OR to_number = ?1 RETURNING id",
+    /* a body that quotes the number: not followed by another digit */
+    [ST_ERASE_QUOTES] =
+        "DELETE FROM messages WHERE body GLOB '*' || ?1 || '[^0-9]*' OR body GLOB '*' || ?1 "
+        "RETURNING id",
+    [ST_ERASE_EVENTS] =
+        "DELETE FROM call_events WHERE call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_CALLS] = "DELETE FROM calls WHERE sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_CONTACT] = "DELETE FROM contacts WHERE phone = ?1 RETURNING 1",
+    [ST_ERASE_OPTOUT] = "DELETE FROM optouts WHERE phone = ?1 RETURNING keyword, created_at",
+    /* ?1 subject, ?2 keyword, ?3 when the number opted out */
+    [ST_ERASE_OPTOUT_KEEP] =
+        "INSERT INTO optouts (phone, keyword, created_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (phone) DO NOTHING",
+
+    /* erasure of a memo: ?1 memo id */
+    [ST_ERASE_MEMO_EXISTS] = "SELECT 1 FROM memos WHERE id = ?1",
+    [ST_ERASE_MEMO_MESSAGES] =
+        "DELETE FROM messages WHERE id = (SELECT message_id FROM memos WHERE id = ?1) "
+        "OR instr(body, '/voice/' || ?1) > 0 RETURNING id",
+    [ST_ERASE_MEMO_TRANSCRIPTS] =
+        "DELETE FROM transcriptions WHERE recording_sid = "
+        "(SELECT recording_sid FROM memos WHERE id = ?1) RETURNING id",
+    [ST_ERASE_MEMO_RECORDING] =
+        "DELETE FROM recordings WHERE sid = (SELECT recording_sid FROM memos WHERE id = ?1) "
+        "RETURNING local_path, CASE WHEN deleted_remote = 0 THEN sid END",
+    [ST_ERASE_MEMO] = "DELETE FROM memos WHERE id = ?1 RETURNING audio_path, meta_path",
+
+    /* ?1 subject, ?2 what (JSON), ?3 now */
+    [ST_ERASURE_RECORD] =
+        "INSERT INTO erasures (subject, what, created_at) VALUES (?1, json(?2), ?3) RETURNING id",
+    /* ?1 job, ?2 list ("files", "recordings"), ?3 value: append to the cleanup job's payload */
+    [ST_CLEANUP_ADD] =
+        "UPDATE jobs SET payload = json_insert(payload, '$.' || ?2 || '[#]', ?3) WHERE id = ?1",
 };
 
 /* clang-format on */
@@ -810,6 +895,7 @@ const struct store_engine store_sqlite_engine = {
     .optout_set = sqlite_optout_set,
     .optout_clear = sqlite_optout_clear,
     .optout_check = sqlite_optout_check,
+    .subject_key = sqlite_subject_key,
     .call_outbound_begin = sqlite_call_outbound_begin,
     .call_outbound_end = sqlite_call_outbound_end,
     .message_outbound_end = sqlite_message_outbound_end,
@@ -833,6 +919,8 @@ const struct store_engine store_sqlite_engine = {
     .note_analysed = sqlite_note_analysed,
     .note_sealed = sqlite_note_sealed,
     .scrub = sqlite_scrub,
+    .erase_phone = sqlite_erase_phone,
+    .erase_memo = sqlite_erase_memo,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,

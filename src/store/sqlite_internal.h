@@ -98,6 +98,29 @@ enum stmt_id {
     ST_SESSION_GET,
     ST_SESSION_TOUCH,
     ST_SESSION_DELETE,
+    ST_SUBJECT_KEY,
+    ST_ERASE_BUSY,
+    ST_ERASE_JOBS,
+    ST_ERASE_JOBS_NAMING,
+    ST_ERASE_NOTICES,
+    ST_ERASE_MEMOS,
+    ST_ERASE_TRANSCRIPTS,
+    ST_ERASE_RECORDINGS,
+    ST_ERASE_BOOKINGS,
+    ST_ERASE_MESSAGES,
+    ST_ERASE_QUOTES,
+    ST_ERASE_EVENTS,
+    ST_ERASE_CALLS,
+    ST_ERASE_CONTACT,
+    ST_ERASE_OPTOUT,
+    ST_ERASE_OPTOUT_KEEP,
+    ST_ERASE_MEMO_EXISTS,
+    ST_ERASE_MEMO_MESSAGES,
+    ST_ERASE_MEMO_TRANSCRIPTS,
+    ST_ERASE_MEMO_RECORDING,
+    ST_ERASE_MEMO,
+    ST_ERASURE_RECORD,
+    ST_CLEANUP_ADD,
     ST_COUNT
 };
 
@@ -140,6 +163,9 @@ struct sqlite_store {
     int checkpoint_wanted;
     int checkpoint_stopping;
     int checkpoint_running;
+    /* the subject key (store_keys), read once: it never changes (under pool_lock) */
+    int subject_key_loaded;
+    unsigned char subject_key[STORE_SUBJECT_KEY_LEN];
 };
 
 /* A statement being bound; src keeps the first bind error for stmt_run. */
@@ -245,8 +271,10 @@ int sqlite_message_status(struct store *base, const char *sid, const char *statu
                           const char *error_code, struct hl_err *err);
 int sqlite_optout_set(struct store *base, const char *phone, const char *keyword,
                       struct hl_err *err);
-int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err);
-int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err);
+int sqlite_optout_clear(struct store *base, const char *phone, const char *subject,
+                        struct hl_err *err);
+int sqlite_optout_check(struct store *base, const char *phone, const char *subject,
+                        int *opted_out, struct hl_err *err);
 
 /* Outbound rows before and after their REST request (sqlite_outbound.c). */
 int sqlite_call_outbound_begin(struct store *base, const struct store_call *call,
@@ -352,6 +380,15 @@ int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s
 int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
                          struct hl_err *err);
 int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
+
+/* Erasure and the subject key (sqlite_erase.c). */
+int sqlite_subject_key(struct store *base, unsigned char *key, struct hl_err *err);
+int sqlite_erase_phone(struct store *base, const char *phone, const char *subject,
+                       const char *cleanup_kind, struct store_erasure *out, store_erased_fn each,
+                       void *ctx, struct hl_err *err);
+int sqlite_erase_memo(struct store *base, const char *id, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

@@ -498,12 +498,16 @@ int sqlite_optout_set(struct store *base, const char *phone, const char *keyword
     return run_strings(base, ST_OPTOUT_SET, args, HL_ARRAY_LEN(args), err);
 }
 
-int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err)
+int sqlite_optout_clear(struct store *base, const char *phone, const char *subject,
+                        struct hl_err *err)
 {
-    return run_strings(base, ST_OPTOUT_CLEAR, &phone, 1, err);
+    const char *args[] = {phone, subject};
+
+    return run_strings(base, ST_OPTOUT_CLEAR, args, HL_ARRAY_LEN(args), err);
 }
 
-int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err)
+int sqlite_optout_check(struct store *base, const char *phone, const char *subject,
+                        int *opted_out, struct hl_err *err)
 {
     struct sqlite_store *s = sqlite_of(base);
     struct sqlite_conn *group = sqlite_group_conn(s);
@@ -513,6 +517,7 @@ int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, s
 
     if (rc == HL_OK) {
         bind_text(&b, 1, phone);
+        bind_text(&b, 2, subject);
         rc = stmt_run(c, &b, NULL, opted_out, err);
     }
     if (!group)

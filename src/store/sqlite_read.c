@@ -249,6 +249,7 @@ int sqlite_contact_get(struct store *base, const char *phone,
 
 /* ---- Memos ---------------------------------------------------------------------------- */
 
+/* Columns: MEMO_ROW (sqlite.c). */
 static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
 {
     struct store_memo_row r;
@@ -265,7 +266,8 @@ static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
     r.memo.owner_notified = r.owner_notified_at != NULL;
     r.created_at = col_text(st, 9);
     r.deleted_at = col_text(st, 10);
-    r.seq = sqlite3_column_count(st) > 11 ? sqlite3_column_int64(st, 11) : STORE_NONE; /* lists */
+    r.seq = sqlite3_column_int64(st, 11);
+    r.phone = col_text(st, 12);
     ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
 }
 

@@ -263,6 +263,28 @@ static const char notes_sql[] =
     "CREATE INDEX notes_phone ON notes (phone, message_id);";
 
 /*
+ * The key of subjects: numbers that must be recognised without being kept
+ * (an erased person's opt-out, the subject of an erasure) are stored as
+ * "h1:" and the hex HMAC-SHA256 of the number under this random key, made
+ * once per database (randomblob: SQLite's CSPRNG, seeded by the OS).
+ * Erasure finds a number's rows through indexes, so that it holds the
+ * writer for milliseconds, not for a scan of every job.
+ */
+static const char store_keys_sql[] =
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL," /* hex */
+    "  created_at TEXT NOT NULL"
+    ");"
+    "INSERT INTO store_keys (name, value, created_at) VALUES ('subject', "
+    "lower(hex(randomblob(32))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
+    /* what erasure looks up: <Dial> legs by parent, jobs by what their payload names */
+    "CREATE INDEX calls_parent_sid ON calls (parent_sid) WHERE parent_sid IS NOT NULL;"
+    "CREATE INDEX jobs_call_sid ON jobs (json_extract(payload, '$.call_sid'));"
+    "CREATE INDEX jobs_recording_sid ON jobs (json_extract(payload, '$.recording_sid'));"
+    "CREATE INDEX jobs_message_id ON jobs (json_extract(payload, '$.message_id'));";
+
+/*
  * A message a job stage sends carries the job and stage, so that the stage,
  * run again after a crash, finds it and asks Twilio whether it went out
  * instead of sending it twice.
@@ -281,7 +303,8 @@ const struct sqlite_migration sqlite_migrations[] = {
     {6, "errors of outbound calls", call_errors_sql},
     {7, "dashboard sessions", sessions_sql},
     {8, "SMS notes", notes_sql},
-    {9, "the job stage that sent a message", message_jobs_sql},
+    {9, "the key of hashed subjects, and indexes for erasure", store_keys_sql},
+    {10, "the job stage that sent a message", message_jobs_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/phone.h"
+#include "crypto/crypto.h"
 #include "store/engine.h"
 
 #include "core/banned.h"
@@ -169,11 +171,30 @@ int store_optout_set(struct store *s, const char *phone, const char *keyword, st
     return rc ? rc : s->engine->optout_set(s, phone, keyword, err);
 }
 
+int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
+                  struct hl_err *err)
+{
+    unsigned char key[STORE_SUBJECT_KEY_LEN], mac[CRYPTO_SHA256_LEN];
+    int rc = need(phone, "phone number", err);
+
+    out[0] = '\0';
+    if (rc == HL_OK && (rc = s->engine->subject_key(s, key, err)) == HL_OK &&
+        crypto_hmac(CRYPTO_SHA256, key, sizeof(key), phone, strlen(phone), mac) != HL_OK)
+        rc = hl_err_set(err, HL_EIO, "cannot compute the hash of a number");
+    crypto_wipe(key, sizeof(key));
+    if (rc == HL_OK) {
+        memcpy(out, "h1:", 3);
+        crypto_hex_encode(out + 3, mac, sizeof(mac));
+    }
+    return rc;
+}
+
 int store_optout_clear(struct store *s, const char *phone, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
-    return rc ? rc : s->engine->optout_clear(s, phone, err);
+    return rc ? rc : s->engine->optout_clear(s, phone, subject, err);
 }
 
 void store_submit(struct store *s, struct store_task *task)
@@ -183,10 +204,11 @@ void store_submit(struct store *s, struct store_task *task)
 
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
     *opted_out = 0;
-    return rc ? rc : s->engine->optout_check(s, phone, opted_out, err);
+    return rc ? rc : s->engine->optout_check(s, phone, subject, opted_out, err);
 }
 
 /* ---- Outbound calls and messages ------------------------------------------------------ */
@@ -451,6 +473,42 @@ int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err
 int store_scrub(struct store *s, struct hl_err *err)
 {
     return s->engine->scrub(s, err);
+}
+
+/* ---- Erasure -------------------------------------------------------------------------- */
+
+static void erased_ignore(void *ctx, enum store_erased what, const char *value)
+{
+    (void)ctx, (void)what, (void)value;
+}
+
+int store_erase_phone(struct store *s, const char *phone, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err)
+{
+    char subject[STORE_SUBJECT_SIZE];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (phone && !phone_is_e164(phone))
+        return hl_err_set(err, HL_EINVAL, "the number to erase must be E.164 (+14155551234)");
+    if ((rc = need(cleanup_kind, "cleanup job kind", err)) ||
+        (rc = store_subject(s, phone, subject, err)))
+        return rc;
+    return s->engine->erase_phone(s, phone, subject, cleanup_kind, out,
+                                  each ? each : erased_ignore, ctx, err);
+}
+
+int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
+                     struct store_erasure *out, store_erased_fn each, void *ctx,
+                     struct hl_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = need(id, "memo id", err)) || (rc = need(cleanup_kind, "cleanup job kind", err)))
+        return rc;
+    return s->engine->erase_memo(s, id, cleanup_kind, out, each ? each : erased_ignore, ctx, err);
 }
 
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,

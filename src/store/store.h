@@ -569,13 +569,18 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
 
 /* The owner has the memo's link: stamp owner_notified_at once. HL_ENOTFOUND: no such memo. */
 int store_memo_notified(struct store *s, const char *id, struct hl_err *err);
-/* A memo as stored: its record and stamps (deleted_at: when it was erased, else NULL). */
+/*
+ * A memo as stored: its record and stamps (deleted_at: when it was erased,
+ * else NULL), the number it came from, and its place in the list. The store
+ * never holds a memo's key, only the key's SHA-256; API answers show less.
+ */
 struct store_memo_row {
     struct store_memo memo; /* owner_notified is 1 when owner_notified_at is set */
     const char *created_at;
     const char *owner_notified_at;
     const char *deleted_at;
     long long seq; /* its place in store_memo_list: the cursor for before_id */
+    const char *phone; /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
 };
 
 /* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
@@ -643,6 +648,68 @@ int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err
  * runs: call it off the request path, for rare events (a sealed note).
  */
 int store_scrub(struct store *s, struct hl_err *err);
+/* ---- Erasure -------------------------------------------------------------------------- */
+
+/*
+ * Erasing a person (GDPR art. 17) or one memo. Each is one transaction that
+ * deletes the rows, records in `erasures` what was erased — table names and
+ * counts, never the data, and a subject that is not the number — and
+ * queues a cleanup job (kind cleanup_kind, payload
+ * {"files":[paths],"recordings":[RecordingSids still at Twilio]}) so that
+ * files and Twilio's copies are removed even if the caller dies right after
+ * the commit. Once committed, each(ctx, what, value) is called for every
+ * such file and recording, so the caller can remove them at once (the job
+ * then finds them gone).
+ */
+struct store_erasure {
+    long long id; /* the erasures row */
+    long long calls, call_events, recordings, transcriptions, memos, messages, bookings,
+        contacts, jobs;
+    long long files;      /* files listed for removal */
+    long long recordings_remote; /* recordings still at Twilio, listed for deletion */
+    int optout_kept;      /* 1: the number's opt-out was kept as its keyed hash */
+};
+
+enum store_erased { STORE_ERASED_FILE, STORE_ERASED_TWILIO_RECORDING };
+
+typedef void (*store_erased_fn)(void *ctx, enum store_erased what, const char *value);
+
+/*
+ * Erase everything stored about phone (E.164): its calls (and <Dial> legs of
+ * them) with their events, recordings, transcriptions and memos; messages
+ * from or to it, or that quote it, and the owner's memo notices of its
+ * memos; bookings; its contact; jobs whose payload names any of these. An
+ * opt-out is not forgotten: its row is replaced by the number's keyed hash,
+ * which store_optout_check() still matches. The erasures row's subject is
+ * that hash.
+ *
+ * HL_ENOTFOUND: nothing is stored about phone (nothing written).
+ * HL_EBUSY: a job about phone is running under a live lease (a pipeline
+ * would write again what was erased); nothing written: try again shortly.
+ */
+int store_erase_phone(struct store *s, const char *phone, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
+
+/*
+ * Erase memo id: its row, the voicemail's recording (and transcriptions),
+ * an SMS note's message, and the owner's notice that linked to it. The
+ * erasures row's subject is "memo:<id>". HL_ENOTFOUND: no such memo.
+ */
+int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
+                     struct store_erasure *out, store_erased_fn each, void *ctx,
+                     struct hl_err *err);
+
+/* Size of a subject: "h1:" + 64 hex digits + NUL. */
+#define STORE_SUBJECT_SIZE 68
+
+/*
+ * The keyed hash a number is kept as once erased: "h1:" + hex
+ * HMAC-SHA256(this database's subject key, phone). Deterministic per
+ * database, so an operator can ask whether a number was erased.
+ */
+int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
+                  struct hl_err *err);
 
 /* ---- The dashboard's reads ------------------------------------------------------------ */
 
@@ -750,6 +817,8 @@ void store_submit(struct store *s, struct store_task *task);
  * out (may be NULL); setting it again keeps the first record.
  * store_optout_clear() removes it (START, UNSTOP); clearing a number that is
  * not opted out succeeds. store_optout_check() sets *opted_out to 1 or 0.
+ * Both also match the keyed hash an erased number's opt-out is kept as
+ * (store_erase_phone), so erasure never lets a number be contacted again.
  */
 int store_optout_set(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
 int store_optout_clear(struct store *s, const char *phone, struct hl_err *err);
