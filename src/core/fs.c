@@ -96,8 +96,9 @@ int fs_remove_prefixed(const char *dir, const char *prefix, struct hl_err *err)
     int rc = HL_OK;
 
     if (!d)
-        return errno == ENOENT ? HL_OK
-                               : hl_err_set(err, HL_EIO, "cannot read %s: %s", dir, strerror(errno));
+        return errno == ENOENT
+                   ? HL_OK
+                   : hl_err_set(err, HL_EIO, "cannot read %s: %s", dir, strerror(errno));
     while ((e = readdir(d)) != NULL) {
         char path[4096];
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||

@@ -29,7 +29,8 @@ static int named(const char *stage, const char *point)
 {
     size_t n = strlen(stage);
 
-    return strncmp(hold_at, stage, n) == 0 && hold_at[n] == ':' && strcmp(hold_at + n + 1, point) == 0;
+    return strncmp(hold_at, stage, n) == 0 && hold_at[n] == ':' &&
+           strcmp(hold_at + n + 1, point) == 0;
 }
 
 void test_hold(const char *stage, const char *point)

@@ -61,8 +61,8 @@ struct outbound_message_request {
     const char *stored_body; /* kept in the database instead of body (a memo link's key must
                                 never be stored); NULL: body. One ending in
                                 OUTBOUND_KEY_WITHHELD stands for body up to its '#'. */
-    long long job_id;      /* > 0: a job stage's message, sent at most once (see below) */
-    const char *job_stage; /* with job_id */
+    long long job_id;        /* > 0: a job stage's message, sent at most once (see below) */
+    const char *job_stage;   /* with job_id */
 };
 
 /* What a stored body says in place of a memo link's key ("...#(key withheld)"). */

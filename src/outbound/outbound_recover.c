@@ -70,8 +70,8 @@ static time_t twilio_time(const char *s)
 
     memset(&tm, 0, sizeof(tm));
     if (sscanf(s, "%*3s, %d %3s %d %d:%d:%d", &tm.tm_mday, mon, &tm.tm_year, &tm.tm_hour,
-               &tm.tm_min, &tm.tm_sec) != 6 || strlen(mon) != 3 || !(at = strstr(months, mon)) ||
-        (at - months) % 3)
+               &tm.tm_min, &tm.tm_sec) != 6 ||
+        strlen(mon) != 3 || !(at = strstr(months, mon)) || (at - months) % 3)
         return 0;
     tm.tm_mon = (int)((at - months) / 3);
     tm.tm_year -= 1900;

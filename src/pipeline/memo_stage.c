@@ -69,9 +69,9 @@ static int make_memo(struct pipeline_job *p, const struct memo_send *ms, const c
         return hl_err_set(err, HL_EINVAL, "the download stage left no file");
     if ((rc = fs_read_all(path, 256u << 20, &wav, &len, err)) != HL_OK)
         return rc;
-    rc = (meta = memo_meta(p, wav, len, err)) ? pipeline_seal_and_send(ms, wav, len, meta, &sealed,
-                                                                       err)
-                                              : err->code;
+    rc = (meta = memo_meta(p, wav, len, err))
+             ? pipeline_seal_and_send(ms, wav, len, meta, &sealed, err)
+             : err->code;
     if (meta)
         crypto_wipe(meta, strlen(meta));
     free(meta);

@@ -5,11 +5,11 @@
  *
  * It is a stage of its own, recorded like the others, and its message is
  * tagged with the job and stage, so a retried job never sends it twice, even
- * after a crash around the send (outbound.h). The owner sees the caller's full number (to call back);
- * the copy hotline keeps in `messages` has it masked, as every API answer
- * does. No OWNER_PHONE: skipped with a log line. An owner who opted out is
- * not texted (outbound refuses). WhatsApp when TWILIO_WHATSAPP_NUMBER is
- * set, as the memo link.
+ * after a crash around the send (outbound.h). The owner sees the caller's
+ * full number (to call back); the copy hotline keeps in `messages` has it
+ * masked, as every API answer does. No OWNER_PHONE: skipped with a log line.
+ * An owner who opted out is not texted (outbound refuses). WhatsApp when
+ * TWILIO_WHATSAPP_NUMBER is set, as the memo link.
  */
 #include "pipeline/stages.h"
 

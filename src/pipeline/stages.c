@@ -253,7 +253,7 @@ int pipeline_send_result(int rc, const struct outbound_result *out, struct hl_er
         return result_of(json_pack("{s:s,s:s}", "sent", "unknown", "why", err->msg), result);
     if (rc != HL_OK)
         return rc;
-    return result_of(json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out->sid, "recovered",
-                               out->recovered),
-                     result);
+    return result_of(
+        json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out->sid, "recovered", out->recovered),
+        result);
 }

@@ -85,8 +85,8 @@ struct store_engine {
                         struct hl_err *err);
 
     int (*message_for_job)(struct store *s, long long job_id, const char *stage,
-                           void (*each)(void *ctx, const struct store_message_row *row),
-                           void *ctx, struct hl_err *err);
+                           void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                           struct hl_err *err);
 
     int (*contact_put)(struct store *s, const struct store_contact *c, struct hl_err *err);
     int (*contact_get)(struct store *s, const char *phone,

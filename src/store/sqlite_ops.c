@@ -318,6 +318,7 @@ struct strings_args {
     enum stmt_id id;
     const char *const *args;
     size_t n;
+    int *found; /* may be NULL: set when a row was written (the statement RETURNs it) */
 };
 
 static int write_strings(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
@@ -333,13 +334,13 @@ static int write_strings(struct sqlite_conn *c, void *arg, const char *now, stru
         bind_text(&b, (int)i + 1, a->args[i]);
     if (sqlite3_bind_parameter_count(b.st) > (int)a->n)
         bind_text(&b, (int)a->n + 1, now);
-    return stmt_run(c, &b, NULL, NULL, err);
+    return stmt_run(c, &b, NULL, a->found, err);
 }
 
 static int run_strings(struct store *base, enum stmt_id id, const char *const *args, size_t n,
                        struct hl_err *err)
 {
-    struct strings_args a = {id, args, n};
+    struct strings_args a = {id, args, n, NULL};
     struct sqlite_write w = SQLITE_WRITE(write_strings, &a, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
@@ -457,26 +458,14 @@ int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_er
     return sqlite_write_run(sqlite_of(base), &w);
 }
 
-static int memo_mark(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
-{
-    const char *id = arg;
-    struct binder b;
-    int found = 0, rc = stmt_open(c, ST_MEMO_NOTIFIED, &b, err);
-
-    if (rc != HL_OK)
-        return rc;
-    bind_text(&b, 1, id);
-    bind_text(&b, 2, now);
-    if ((rc = stmt_run(c, &b, NULL, &found, err)) == HL_OK && !found)
-        rc = hl_err_set(err, HL_ENOTFOUND, "no memo %s", id);
-    return rc;
-}
-
 int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err)
 {
-    struct sqlite_write w = SQLITE_WRITE(memo_mark, (void *)id, err);
+    int found = 0;
+    struct strings_args a = {ST_MEMO_NOTIFIED, &id, 1, &found};
+    struct sqlite_write w = SQLITE_WRITE(write_strings, &a, err);
+    int rc = sqlite_write_run(sqlite_of(base), &w);
 
-    return sqlite_write_run(sqlite_of(base), &w);
+    return rc == HL_OK && !found ? hl_err_set(err, HL_ENOTFOUND, "no memo %s", id) : rc;
 }
 
 /* ---- Contacts ------------------------------------------------------------------------- */

@@ -530,8 +530,8 @@ int sqlite_message_for_job(struct store *base, long long job_id, const char *sta
                            struct hl_err *err)
 {
     struct stage_key k = {job_id, stage};
-    int rows = 0, rc = read_rows(base, ST_MSG_FOR_JOB, bind_stage, &k, read_message,
-                                 (any_fn)each, ctx, &rows, err);
+    int rows = 0, rc = read_rows(base, ST_MSG_FOR_JOB, bind_stage, &k, read_message, (any_fn)each,
+                                 ctx, &rows, err);
 
     if (rc == HL_OK && rows == 0)
         rc = hl_err_set(err, HL_ENOTFOUND, "job %lld: stage %s sent no message", job_id, stage);

@@ -126,7 +126,8 @@ int rest_parse_message(const char *body, size_t len, struct rest_message *out)
 /* "Messages.json?..." from "/2010-04-01/Accounts/AC.../Messages.json?..." */
 static void next_resource(const json_t *page, char *next, size_t size)
 {
-    const char *uri = str_field(page, "next_page_uri"), *at = uri ? strstr(uri, "/Accounts/") : NULL;
+    const char *uri = str_field(page, "next_page_uri"),
+               *at = uri ? strstr(uri, "/Accounts/") : NULL;
 
     next[0] = '\0';
     if (at && (at = strchr(at + 10, '/')) && strlen(at + 1) < size)
@@ -146,7 +147,8 @@ int rest_parse_message_page(const char *body, size_t len,
         json_decref(page);
         return HL_EINVAL;
     }
-    json_array_foreach(list, i, item) {
+    json_array_foreach(list, i, item)
+    {
         struct rest_message m;
         memset(&m, 0, sizeof(m));
         if (!json_is_object(item) || !str_field(item, "sid"))

@@ -18,7 +18,8 @@ static int first_query(const struct rest_message_query *q, struct buf *b, struct
     char size[16];
     int rc = HL_OK;
 
-    snprintf(size, sizeof(size), "%d", q->page_size > 0 && q->page_size <= 1000 ? q->page_size : 50);
+    snprintf(size, sizeof(size), "%d",
+             q->page_size > 0 && q->page_size <= 1000 ? q->page_size : 50);
     if (rc == HL_OK && q->to)
         rc = rest_form_add(b, "To", q->to);
     if (rc == HL_OK && q->from)
@@ -39,8 +40,8 @@ int rest_message_list(struct rest_client *c, const struct rest_message_query *q,
 
     reply = rest_reply_start(reply, &scratch);
     rc = first_query(q, &first, err);
-    if (rc == HL_OK && snprintf(next, sizeof(next), "Messages.json?%s", buf_str(&first)) >=
-                           (int)sizeof(next))
+    if (rc == HL_OK &&
+        snprintf(next, sizeof(next), "Messages.json?%s", buf_str(&first)) >= (int)sizeof(next))
         rc = hl_err_set(err, HL_EINVAL, "message list filters: too long");
     while (rc == HL_OK && next[0] && pages-- > 0 && !stopped) {
         struct rest_xfer x;

@@ -180,15 +180,15 @@ static void reseal_under_the_same_id_after_remove(void **state)
     assert_int_equal(access(f->memo.dir, F_OK), -1);
     assert_int_equal(memo_remove(f->dir, f->memo.id, &err), HL_OK); /* gone already */
     assert_int_equal(memo_remove(f->dir, "../../etc", &err), HL_EINVAL);
-    assert_int_equal(memo_seal_as(f->dir, f->memo.id, f->wav, sizeof(f->wav), meta_json, &again,
-                                  key2, &err), HL_OK);
+    assert_int_equal(
+        memo_seal_as(f->dir, f->memo.id, f->wav, sizeof(f->wav), meta_json, &again, key2, &err),
+        HL_OK);
     assert_string_equal(again.id, f->memo.id);
     assert_string_not_equal(again.key_sha256, f->memo.key_sha256);
     assert_int_equal(open_memo(f, f->memo.id, f->key, &err), HL_EBADSIG); /* the old key: no */
     memcpy(f->key, key2, sizeof(key2));
     assert_int_equal(open_memo(f, f->memo.id, f->key, &err), HL_OK);
-    assert_int_equal(memo_seal_as(f->dir, "short", f->wav, 4, NULL, &again, key2, &err),
-                     HL_EINVAL);
+    assert_int_equal(memo_seal_as(f->dir, "short", f->wav, 4, NULL, &again, key2, &err), HL_EINVAL);
 }
 
 static void seal_makes_distinct_ids_keys_and_nonces(void **state)

@@ -288,8 +288,7 @@ static void message_of_a_job_stage_is_found_newest_first(void **state)
     assert_int_equal(s.n, 1);
     assert_string_equal(s.sids[0], "second");
     assert_int_equal(s.ids[0], second);
-    assert_int_equal(store_message_for_job(f->s, 8, "reply", see_message, &s, &err),
-                     HL_ENOTFOUND);
+    assert_int_equal(store_message_for_job(f->s, 8, "reply", see_message, &s, &err), HL_ENOTFOUND);
     assert_int_equal(store_message_for_job(f->s, 0, "reply", see_message, &s, &err), HL_EINVAL);
     assert_true(first < second);
 }
@@ -385,23 +384,20 @@ int main(void)
         cmocka_unit_test_setup_teardown(call_outbound_refused_keeps_the_reason, setup_migrated,
                                         teardown),
         cmocka_unit_test_setup_teardown(
-            call_outbound_merges_into_a_row_a_status_callback_made_first, setup_migrated,
-            teardown),
+            call_outbound_merges_into_a_row_a_status_callback_made_first, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(
-            message_outbound_takes_sid_and_folds_an_earlier_callback_row, setup_migrated,
-            teardown),
+            message_outbound_takes_sid_and_folds_an_earlier_callback_row, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(message_of_a_job_stage_is_found_newest_first,
                                         setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(memo_is_resealed_until_notified_then_fixed,
-                                        setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(memo_is_resealed_until_notified_then_fixed, setup_migrated,
+                                        teardown),
         cmocka_unit_test_setup_teardown(call_list_is_newest_first_with_cursor_and_phone_filter,
                                         setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(call_get_and_its_events_in_order, setup_migrated,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(call_get_and_its_events_in_order, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(message_list_filters_by_either_number, setup_migrated,
                                         teardown),
-        cmocka_unit_test_setup_teardown(memo_get_gives_the_record_and_its_erasure,
-                                        setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(memo_get_gives_the_record_and_its_erasure, setup_migrated,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
