@@ -48,6 +48,8 @@ struct asr_options {
      */
     const char *const *phrases;
     size_t n_phrases;
+    /* pocketsphinx: the phrase model's share of the mix, 0..1 exclusive; 0 means 0.3 */
+    double phrase_weight;
     long timeout_ms; /* openai: the whole request; 0 means 60000 */
     /*
      * pocketsphinx only, for measurement and tuning: name/value pairs of
