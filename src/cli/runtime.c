@@ -104,7 +104,8 @@ static int open_asr(struct runtime *rt, struct hl_err *err)
     rc = asr_new(&rt->app.asr, &ao, err);
     if (rc == HL_OK && strcmp(cfg->asr_engine, "pocketsphinx") == 0)
         log_info("speech recognition vocabulary", LOG_S("engine", cfg->asr_engine),
-                 LOG_I("phrases", n), LOG_I("phrase_weight_percent", n ? cfg->asr_phrase_weight : 0));
+                 LOG_I("phrases", n),
+                 LOG_I("phrase_weight_percent", n ? cfg->asr_phrase_weight : 0));
     flows_vocabulary_free(phrases, n);
     return rc;
 }

@@ -17,6 +17,7 @@
 #include "core/banned.h"
 
 /* Whole answers and fragments of them, as callers say them. */
+/* clang-format off */
 static const char *const answers[] = {
     /* yes, no, consent */
     "yes", "yeah", "yep", "sure", "okay", "of course", "go ahead", "that's fine", "alright",
@@ -44,30 +45,31 @@ static const char *const answers[] = {
     "in the evening", "any time", "as soon as possible",
 };
 
-static const char *const weekdays[] = {"monday", "tuesday", "wednesday", "thursday",
-                                       "friday", "saturday", "sunday"};
-static const char *const weekday_forms[] = {"%s", "on %s", "next %s", "%s morning",
-                                            "%s afternoon"};
+/* clang-format on */
 
-static const char *const months[] = {"january", "february", "march",     "april",
-                                     "may",     "june",     "july",      "august",
-                                     "september", "october", "november", "december"};
+static const char *const weekdays[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                       "friday", "saturday", "sunday"};
+static const char *const weekday_forms[] = {"%s", "on %s", "next %s", "%s morning", "%s afternoon"};
+
+static const char *const months[] = {"january",   "february", "march",    "april",
+                                     "may",       "june",     "july",     "august",
+                                     "september", "october",  "november", "december"};
 
 static const char *const ordinals[] = {
-    "first",          "second",        "third",        "fourth",        "fifth",
-    "sixth",          "seventh",       "eighth",       "ninth",         "tenth",
-    "eleventh",       "twelfth",       "thirteenth",   "fourteenth",    "fifteenth",
-    "sixteenth",      "seventeenth",   "eighteenth",   "nineteenth",    "twentieth",
-    "twenty first",   "twenty second", "twenty third", "twenty fourth", "twenty fifth",
-    "twenty sixth",   "twenty seventh", "twenty eighth", "twenty ninth", "thirtieth",
+    "first",        "second",         "third",         "fourth",        "fifth",
+    "sixth",        "seventh",        "eighth",        "ninth",         "tenth",
+    "eleventh",     "twelfth",        "thirteenth",    "fourteenth",    "fifteenth",
+    "sixteenth",    "seventeenth",    "eighteenth",    "nineteenth",    "twentieth",
+    "twenty first", "twenty second",  "twenty third",  "twenty fourth", "twenty fifth",
+    "twenty sixth", "twenty seventh", "twenty eighth", "twenty ninth",  "thirtieth",
     "thirty first"};
 
-static const char *const hours[] = {"one", "two",   "three", "four",   "five",  "six",
-                                    "seven", "eight", "nine", "ten", "eleven", "twelve"};
-static const char *const hour_forms[] = {"at %s", "%s o'clock", "%s p m", "%s a m",
+static const char *const hours[] = {"one",   "two",   "three", "four", "five",   "six",
+                                    "seven", "eight", "nine",  "ten",  "eleven", "twelve"};
+static const char *const hour_forms[] = {"at %s",     "%s o'clock", "%s p m",       "%s a m",
                                          "%s thirty", "%s fifteen", "%s forty five"};
 
-static const char *const digits[] = {"zero", "oh", "one", "two", "three", "four",
+static const char *const digits[] = {"zero", "oh",  "one",   "two",   "three", "four",
                                      "five", "six", "seven", "eight", "nine"};
 
 struct vocab {

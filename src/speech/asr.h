@@ -45,6 +45,7 @@ struct asr_options {
      * "next monday at ten"): pocketsphinx mixes a small language model built
      * from them into its general one, so they win close calls. openai sends
      * them joined as the "prompt" field. May be NULL when n_phrases is 0.
+     * `hotline serve` passes flows_vocabulary() (flows/flow.h) to pocketsphinx.
      */
     const char *const *phrases;
     size_t n_phrases;

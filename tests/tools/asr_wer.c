@@ -23,7 +23,9 @@
  *   -v                    print each reference and hypothesis
  * Prints "WER x.xxx (errors/words) RTF y.yyy" last. With labelled sentences it prints
  * before that what src/analysis's rules make of the reference and of the recognised text:
- *   INTENT ref a/n hyp b/n       intents equal to the label
+ *   INTENT ref a/n hyp b/n; not "other": ref c/m hyp d/m
+ *                                intents equal to the label, of all and of the m
+ *                                labelled booking, question, complaint or opt_out
  *   TIME ref t hyp-same u hyp-wrong w hyp-missing m hyp-spurious x
  *                                t references name a date/time; of those the recognised
  *                                text gives the same instant (u), another (w) or none (m);
@@ -57,6 +59,7 @@ struct run {
     double audio_s, cpu_s;
     /* labelled sentences */
     size_t labelled, intent_ref, intent_hyp;
+    size_t acted, acted_ref, acted_hyp; /* labelled other than "other" */
     size_t time_ref, time_same, time_wrong, time_missing, time_spurious;
 };
 
@@ -125,6 +128,11 @@ static void analyse(struct run *r, const char *label, const char *ref, const cha
     r->labelled++;
     r->intent_ref += strcmp(analysis_intent_name(a.intent), label) == 0;
     r->intent_hyp += strcmp(analysis_intent_name(b.intent), label) == 0;
+    if (strcmp(label, "other") != 0) {
+        r->acted++;
+        r->acted_ref += strcmp(analysis_intent_name(a.intent), label) == 0;
+        r->acted_hyp += strcmp(analysis_intent_name(b.intent), label) == 0;
+    }
     if (a.has_time) {
         r->time_ref++;
         r->time_same += b.has_time && b.when == a.when;
@@ -331,7 +339,8 @@ static void report(const struct run *r)
     size_t n = r->labelled;
 
     if (n) {
-        printf("INTENT ref %zu/%zu hyp %zu/%zu\n", r->intent_ref, n, r->intent_hyp, n);
+        printf("INTENT ref %zu/%zu hyp %zu/%zu; not \"other\": ref %zu/%zu hyp %zu/%zu\n",
+               r->intent_ref, n, r->intent_hyp, n, r->acted_ref, r->acted, r->acted_hyp, r->acted);
         printf("TIME ref %zu hyp-same %zu hyp-wrong %zu hyp-missing %zu hyp-spurious %zu\n",
                r->time_ref, r->time_same, r->time_wrong, r->time_missing, r->time_spurious);
     }

@@ -51,9 +51,18 @@ static void assert_clean(char **v, size_t n)
 
 static void test_builtin_vocabulary(void **state)
 {
-    static const char *const want[] = {"yes", "no", "no thank you", "next monday", "friday morning",
-                                       "the twelfth", "the twenty first", "march",
-                                       "three p m", "ten thirty", "at noon", "tomorrow",
+    static const char *const want[] = {"yes",
+                                       "no",
+                                       "no thank you",
+                                       "next monday",
+                                       "friday morning",
+                                       "the twelfth",
+                                       "the twenty first",
+                                       "march",
+                                       "three p m",
+                                       "ten thirty",
+                                       "at noon",
+                                       "tomorrow",
                                        "appointment"};
     char **v = NULL;
     size_t n = flows_vocabulary(NULL, NULL, &v), i;
@@ -73,11 +82,12 @@ static void write_flow(const char *dir, const char *keywords_json)
     char path[256];
     FILE *f;
 
-    buf_addf(&b, "{\"name\":\"menu-test\",\"start\":\"menu\",\"steps\":{"
-                 "\"menu\":{\"kind\":\"gather\",\"input\":\"speech\",\"prompt\":\"Say something.\","
-                 "\"branches\":[{\"keywords\":[%s],\"next\":\"bye\"},"
-                 "{\"keywords\":[\"yes\",\"Talk to Sales\"],\"next\":\"bye\"}]},"
-                 "\"bye\":{\"kind\":\"hangup\",\"text\":\"Bye.\"}}}",
+    buf_addf(&b,
+             "{\"name\":\"menu-test\",\"start\":\"menu\",\"steps\":{"
+             "\"menu\":{\"kind\":\"gather\",\"input\":\"speech\",\"prompt\":\"Say something.\","
+             "\"branches\":[{\"keywords\":[%s],\"next\":\"bye\"},"
+             "{\"keywords\":[\"yes\",\"Talk to Sales\"],\"next\":\"bye\"}]},"
+             "\"bye\":{\"kind\":\"hangup\",\"text\":\"Bye.\"}}}",
              keywords_json);
     snprintf(path, sizeof(path), "%s/menu.json", dir);
     f = fopen(path, "w");
