@@ -49,7 +49,8 @@ struct asr_options {
      */
     const char *const *phrases;
     size_t n_phrases;
-    /* pocketsphinx: the phrase model's share of the mix, 0..1 exclusive; 0 means 0.3 */
+    /* pocketsphinx: the phrase model's share of the mix, between 0 and 1; 0 (or out of
+       range) means 0.3 */
     double phrase_weight;
     long timeout_ms; /* openai: the whole request; 0 means 60000 */
     /*
