@@ -102,6 +102,11 @@ static const struct config_key config_keys[] = {
      "pocketsphinx|openai|none", 0, 0, "speech recognition engine"},
     {"ASR_BASE_URL", NULL, CONFIG_URL, OFF(asr_base_url), NULL, 0, NULL, 0, 0,
      "OpenAI-compatible transcription API base"},
+    {"ASR_PHRASES", NULL, CONFIG_CHOICE, OFF(asr_phrases), "auto", 0, "auto|off", 0, 0,
+     "auto: pocketsphinx favours the words the loaded flows expect (docs/asr.md); off: its "
+     "general model alone"},
+    {"ASR_PHRASE_WEIGHT", NULL, CONFIG_INT, OFF(asr_phrase_weight), "30", 0, NULL, 1, 90,
+     "percent of the flows' phrase model in pocketsphinx's language model"},
     {"OPENAI_API_KEY", NULL, CONFIG_STRING, OFF(openai_api_key), NULL, CONFIG_SECRET, NULL, 0, 0,
      "key for OpenAI-compatible APIs"},
     {"LLM_ENGINE", NULL, CONFIG_CHOICE, OFF(llm_engine), "rules", 0, "rules|ollama|openai", 0, 0,

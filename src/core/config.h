@@ -50,6 +50,8 @@ struct config {
     char *tts_default_voice;
     char *asr_engine;
     char *asr_base_url;
+    char *asr_phrases;      /* "auto": the flows' vocabulary goes to pocketsphinx; "off" */
+    long asr_phrase_weight; /* percent of the phrase model in pocketsphinx's mix */
     char *openai_api_key;
     char *llm_engine;
     char *llm_base_url;
