@@ -24,12 +24,14 @@ enum token_flags {
     TOK_NUM = 1 << 0,   /* num holds a cardinal ("3", "three", "twenty five") */
     TOK_ORD = 1 << 1,   /* num holds an ordinal ("5th", "fifth", "twenty first") */
     TOK_CLOCK = 1 << 2, /* "15:30": num is the hour, min the minutes */
+    TOK_SLASH = 1 << 3, /* "12/25": num before the slash, min after it */
 };
 
 struct token {
     char w[24]; /* lowercase word, "am"/"pm" for a.m./p.m., "oclock" */
     unsigned flags;
     int num, min;
+    int clause; /* 1 when punctuation ("," "." "?" ...) comes before this word */
 };
 
 struct tokens {
@@ -42,6 +44,21 @@ void tokens_split(const char *text, struct tokens *out);
 void tokens_release(struct tokens *t);
 /* 1 when token i exists and its word is w. */
 int tok_is(const struct tokens *t, size_t i, const char *w);
+
+/* words.c's vocabularies for rules.c (docs/analysis.md lists them). */
+struct cue {
+    const char *phrase; /* space-separated lowercase words */
+    enum analysis_intent intent;
+    int weight; /* negative: takes back a word that means something else here */
+};
+
+extern const struct cue intent_cues[];
+extern const size_t intent_cues_n;
+/* NULL-terminated word lists. */
+extern const char *const negators[], *const clause_breaks[], *const interrogatives[],
+    *const fillers[], *const cancel_phrases[];
+/* 1 when w is one of the NULL-terminated list. */
+int word_listed(const char *w, const char *const *list);
 
 /* ---- tz.c: civil days and IANA zones ---- */
 

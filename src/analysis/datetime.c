@@ -24,7 +24,10 @@ struct dt {
     int period_hh, period_pm;    /* period_hh -1 when no part of the day was said */
     int have_rel;
     long rel_s;
+    int ambiguous; /* a numeric date readable both ways ("12/03"): no time at all */
 };
+
+#define AMBIGUOUS (-2) /* a date scanner's answer for "12/03" */
 
 static const char *const weekdays[] = {"sunday",   "monday", "tuesday", "wednesday",
                                        "thursday", "friday", "saturday"};
@@ -33,6 +36,11 @@ static const char *const months[] = {"january",   "february", "march",    "april
                                      "september", "october",  "november", "december"};
 static const char *const month_abbr[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                          "jul", "aug", "sep", "oct", "nov", "dec"};
+
+static int isalpha_word(const char *w)
+{
+    return (*w >= 'a' && *w <= 'z');
+}
 
 static int word_index(const char *w, const char *const *list, size_t n)
 {
@@ -154,17 +162,60 @@ static long named_date(const struct tokens *t, size_t i, const struct dt *d)
     return -1;
 }
 
+/* Nouns after an ordinal that make it a count, not a date ("the third time"). */
+static const char *const counted[] = {
+    "time",   "times", "floor", "thing", "one",    "person", "place",       "visit", "call",
+    "option", "step",  "class", "week",  "month",  "year",   "appointment", "street", "avenue",
+    NULL};
+
 /* "the 5th", "on the fifth", "5th": the next such day of the month. */
 static long ordinal_date(const struct tokens *t, size_t i, const struct dt *d)
 {
     int n = value_at(t, i, TOK_ORD);
     int digit = i < t->n && t->v[i].w[0] >= '0' && t->v[i].w[0] <= '9';
+    size_t next = i + 1 + (size_t)digit; /* past "th" */
 
     if (n < 1 || n > 31)
         return -1;
     if (!digit && !(i > 0 && (tok_is(t, i - 1, "the") || tok_is(t, i - 1, "on"))))
         return -1;
+    if (next < t->n && word_listed(t->v[next].w, counted))
+        return -1;
     return next_mday(d, n);
+}
+
+/* "12/25" or "25/12"; AMBIGUOUS when both orders are dates ("12/03"). */
+static long slash_date(const struct tokens *t, size_t i, const struct dt *d)
+{
+    int a = t->v[i].num, b = t->v[i].min;
+
+    if (!(t->v[i].flags & TOK_SLASH) || a < 1 || b < 1)
+        return -1;
+    if (a <= 12 && b <= 12 && a != b)
+        return AMBIGUOUS;
+    if (a <= 12 && b <= 31)
+        return month_day(d, a, b);
+    if (b <= 12 && a <= 31)
+        return month_day(d, b, a);
+    return -1;
+}
+
+/* "this weekend": the first weekend day after today; "next weekend" a week later when
+   said on a Saturday or a weekday. */
+static long weekend(const struct tokens *t, size_t i, const struct dt *d)
+{
+    int wd = civil_weekday(d->today);
+    long day = d->today + (wd == 6 ? 1 : 6 - wd);
+
+    if (i > 0 && tok_is(t, i - 1, "next") && wd != 0)
+        day += 7 - (wd == 6 ? 1 : 0);
+    return day;
+}
+
+/* "a week from Monday": the day named, a week on. */
+static int week_from(const struct tokens *t, size_t i)
+{
+    return i >= 2 && tok_is(t, i - 1, "from") && tok_is(t, i - 2, "week");
 }
 
 static long word_date(const struct tokens *t, size_t i, struct dt *d)
@@ -175,27 +226,68 @@ static long word_date(const struct tokens *t, size_t i, struct dt *d)
     if (!strcmp(w, "today") || !strcmp(w, "tonight"))
         return d->today;
     if (!strcmp(w, "tomorrow"))
-        return d->today + (i >= 2 && tok_is(t, i - 1, "after") && tok_is(t, i - 2, "day") ? 2 : 1);
+        return d->today + (i >= 2 && tok_is(t, i - 1, "after") && tok_is(t, i - 2, "day") ? 2 : 1) +
+               (week_from(t, i) ? 7 : 0);
     if (!strcmp(w, "week") && i > 0 && tok_is(t, i - 1, "next"))
         return d->today + 7;
+    if (!strcmp(w, "weekend"))
+        return weekend(t, i, d);
     if ((wd = word_index(w, weekdays, 7)) >= 0) {
         int ahead = (wd - civil_weekday(d->today) + 7) % 7;
-        return d->today + (ahead ? ahead : 7);
+        return d->today + (ahead ? ahead : 7) + (week_from(t, i) ? 7 : 0);
     }
     return -1;
 }
 
+/* A calendar date: "November 25th", "the 25th of November", "12/25", "the 5th". */
+static long calendar_date(const struct tokens *t, size_t i, const struct dt *d)
+{
+    long day = named_date(t, i, d);
+
+    if (day == -1)
+        day = slash_date(t, i, d);
+    return day == -1 ? ordinal_date(t, i, d) : day;
+}
+
+/* A date the caller moves away from: "from Tuesday (to Thursday)", "instead of Monday",
+   "my Thursday appointment (to Monday)". */
+static int replaced(const struct tokens *t, size_t i)
+{
+    size_t k = i > 0 && tok_is(t, i - 1, "the") ? i - 1 : i;
+
+    if (k == 0 || week_from(t, i))
+        return 0;
+    return tok_is(t, k - 1, "from") || tok_is(t, k - 1, "my") ||
+           (k > 1 && tok_is(t, k - 1, "of") && tok_is(t, k - 2, "instead"));
+}
+
+/*
+ * Calendar dates first, so "Monday the 30th" is the 30th; then words
+ * ("tomorrow", "Friday"). A date being replaced ("from Tuesday to Thursday")
+ * counts only when no other is named.
+ */
 static void find_date(const struct tokens *t, struct dt *d)
 {
+    long day, fallback = -1;
     size_t i;
-    long day;
+    int pass;
 
-    for (i = 0; i < t->n && !d->have_date; i++) {
-        if ((day = word_date(t, i, d)) < 0 && (day = named_date(t, i, d)) < 0)
-            day = ordinal_date(t, i, d);
-        if (day >= 0)
-            d->have_date = 1, d->day = day;
-    }
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < t->n; i++) {
+            day = pass ? word_date(t, i, d) : calendar_date(t, i, d);
+            if (day == AMBIGUOUS)
+                d->ambiguous = 1;
+            if (day < 0)
+                continue;
+            if (!replaced(t, i)) {
+                d->have_date = 1, d->day = day;
+                return;
+            }
+            if (fallback < 0)
+                fallback = day;
+        }
+    if (fallback >= 0)
+        d->have_date = 1, d->day = fallback;
 }
 
 /* ---- clock times ---- */
@@ -223,6 +315,16 @@ static int phrase_time(const struct tokens *t, size_t i, struct dt *d)
         set_time(d, 24, 0, 0);
         return 1;
     }
+    if (tok_is(t, i, "lunchtime") || tok_is(t, i, "lunch")) {
+        set_time(d, 12, 0, 0);
+        return 1;
+    }
+    if ((tok_is(t, i, "end") && tok_is(t, i + 1, "of") &&
+         (tok_is(t, i + 2, "day") || (tok_is(t, i + 2, "the") && tok_is(t, i + 3, "day")))) ||
+        (tok_is(t, i, "close") && tok_is(t, i + 1, "of") && tok_is(t, i + 2, "business"))) {
+        set_time(d, 17, 0, 0); /* the end of the working day */
+        return 1;
+    }
     h = value_at(t, i + 2, TOK_NUM);
     if (h < 1 || h > 12)
         return 0;
@@ -239,20 +341,58 @@ static int phrase_time(const struct tokens *t, size_t i, struct dt *d)
 
 static int after_at(const struct tokens *t, size_t i)
 {
-    static const char *const preps[] = {"at", "around", "about", "by", "until", "till"};
-    size_t k;
+    static const char *const preps[] = {"at",   "around", "about", "by",
+                                        "until", "till",  "after", "before", NULL};
 
-    for (k = 0; i > 0 && k < HL_ARRAY_LEN(preps); k++)
-        if (tok_is(t, i - 1, preps[k]))
-            return 1;
-    return 0;
+    return i > 0 && word_listed(t->v[i - 1].w, preps);
+}
+
+static int period_at(const struct tokens *t, size_t i)
+{
+    return tok_is(t, i, "morning") || tok_is(t, i, "afternoon") || tok_is(t, i, "evening") ||
+           tok_is(t, i, "night") || tok_is(t, i, "tonight");
+}
+
+/* Minutes said after the hour at token i: "ten thirty", "nine oh five"; *last is their token. */
+static int spoken_minutes(const struct tokens *t, size_t i, size_t *last)
+{
+    int h = t->v[i].num, oh = tok_is(t, i + 1, "oh") || tok_is(t, i + 1, "o");
+    int mi = value_at(t, i + 1 + (size_t)oh, TOK_NUM);
+
+    *last = i;
+    if (h < 1 || h > 12 || mi < 0 || mi > 59 || (oh && mi > 9) || i + 1 + oh >= t->n ||
+        !isalpha_word(t->v[i + 1 + oh].w))
+        return 0;
+    *last = i + 1 + (size_t)oh;
+    return mi;
+}
+
+/*
+ * A bare number is a time when said as one: after "at", "around", "by" ...,
+ * before "o'clock", with minutes in words ("ten thirty"), or before a part of
+ * the day ("ten in the morning", "seven tonight"; not "a table for four
+ * tonight").
+ */
+static int said_as_time(const struct tokens *t, size_t i, size_t last, int mi)
+{
+    size_t n = last + 1;
+
+    if (tok_is(t, n, "oclock") || (last > i && (mi >= 10 || t->v[i + 1].w[0] == 'o')))
+        return 1;
+    if (i > 0 && (tok_is(t, i - 1, "for") || tok_is(t, i - 1, "of")))
+        return after_at(t, i);
+    if (tok_is(t, n, "tonight") ||
+        ((tok_is(t, n, "in") || tok_is(t, n, "this")) && period_at(t, n + 1 + tok_is(t, n + 1, "the"))))
+        return 1;
+    return after_at(t, i) && !unit_seconds(n < t->n ? t->v[n].w : "");
 }
 
 /* "3 pm", "3:30", "15:30", "ten thirty am", "at 10", "4 o'clock". */
 static int number_time(const struct tokens *t, size_t i, struct dt *d)
 {
     const struct token *k = &t->v[i];
-    int h = k->num, mi = 0, next, ap;
+    int h = k->num, mi, ap;
+    size_t last;
 
     if (k->flags & TOK_CLOCK) {
         if (h > 23 || k->min > 59)
@@ -262,15 +402,11 @@ static int number_time(const struct tokens *t, size_t i, struct dt *d)
     }
     if (!(k->flags & TOK_NUM) || h > 23)
         return 0;
-    next = value_at(t, i + 1, TOK_NUM);
-    if (next >= 0 && next < 60 && t->v[i + 1].w[0] > '9' && h >= 1 && h <= 12)
-        mi = next, i++;
-    ap = ampm_at(t, i + 1);
+    mi = spoken_minutes(t, i, &last);
+    ap = ampm_at(t, last + 1);
     if (ap && (h < 1 || h > 12))
         return 0;
-    if (!ap && !tok_is(t, i + 1, "oclock") &&
-        !(after_at(t, i - (mi ? 1 : 0)) && h <= 23 &&
-          !unit_seconds(i + 1 < t->n ? t->v[i + 1].w : "")))
+    if (!ap && !said_as_time(t, i, last, mi))
         return 0;
     set_time(d, h, mi, ap);
     return 1;
@@ -299,7 +435,8 @@ static void find_period(const struct tokens *t, struct dt *d)
                  {"afternoon", 14, 1},
                  {"evening", 18, 1},
                  {"tonight", 20, 1},
-                 {"night", 20, 1}};
+                 {"night", 20, 1},
+                 {"dinner", 19, 1}};
     size_t i, k;
 
     for (i = 0; i < t->n; i++)
@@ -367,7 +504,7 @@ int datetime_find(const struct tokens *t, const char *zone, time_t now, time_t *
     find_date(t, &d);
     find_time(t, &d);
     find_period(t, &d);
-    if (!d.have_date && !d.have_time && d.period_hh < 0)
+    if (d.ambiguous || (!d.have_date && !d.have_time && d.period_hh < 0))
         return 0;
     return resolve(&d, zone, now, when);
 }

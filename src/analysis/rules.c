@@ -1,13 +1,17 @@
 /*
- * rules.c — the rules engine: intent by weighted keywords, the requested time
- * (datetime.c), a one-line summary and guide 004's "ideas".
+ * rules.c — the rules engine: intent by weighted cues with negation and
+ * precedence, the requested time (datetime.c), a one-line summary and guide
+ * 004's "ideas".
  *
- * Each intent has a table of words and phrases with weights; the highest
- * total wins, ties going to the stronger signal (opt-out, complaint, booking,
- * question), and nothing matched is "other". Ideas are the sentences that
- * read as actions: a marker ("should", "need to", "let's", "idea", "could
- * we" ...) anywhere, or an imperative verb first. It runs offline in
- * microseconds, and answers whenever an LLM engine cannot.
+ * The cues (words.c) add their weights to their intent unless a negator
+ * stands just before them ("I don't want to book"). An opt-out wins over
+ * everything, a clear complaint over bookings and questions, a bare date or
+ * time is a booking (the answer to "when?"), and otherwise the highest score
+ * wins; nothing matched is "other". A booking that cancels keeps no time.
+ * Ideas are the sentences that read as actions: a marker ("should", "need
+ * to", "let's", "idea", "could we" ...) anywhere, or an imperative verb
+ * first. It runs offline in microseconds, and answers whenever an LLM engine
+ * cannot. docs/analysis.md has the figures on tests/data/analysis/.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -21,40 +25,8 @@
 #define IDEAS_MAX     20
 #define IDEA_BYTES    300
 
-struct cue {
-    const char *phrase; /* space-separated lowercase words */
-    enum analysis_intent intent;
-    int weight;
-};
-
-static const struct cue cues[] = {
-    {"appointment", ANALYSIS_BOOKING, 3},    {"appointments", ANALYSIS_BOOKING, 3},
-    {"book", ANALYSIS_BOOKING, 3},           {"booking", ANALYSIS_BOOKING, 3},
-    {"schedule", ANALYSIS_BOOKING, 3},       {"reschedule", ANALYSIS_BOOKING, 3},
-    {"reserve", ANALYSIS_BOOKING, 3},        {"reservation", ANALYSIS_BOOKING, 3},
-    {"meeting", ANALYSIS_BOOKING, 2},        {"available", ANALYSIS_BOOKING, 2},
-    {"availability", ANALYSIS_BOOKING, 2},   {"slot", ANALYSIS_BOOKING, 2},
-    {"come in", ANALYSIS_BOOKING, 1},        {"meet", ANALYSIS_BOOKING, 2},
-    {"question", ANALYSIS_QUESTION, 2},      {"questions", ANALYSIS_QUESTION, 2},
-    {"set up a", ANALYSIS_BOOKING, 1},       {"what", ANALYSIS_QUESTION, 1},
-    {"when", ANALYSIS_QUESTION, 1},          {"where", ANALYSIS_QUESTION, 1},
-    {"how", ANALYSIS_QUESTION, 1},           {"why", ANALYSIS_QUESTION, 1},
-    {"which", ANALYSIS_QUESTION, 1},         {"do you", ANALYSIS_QUESTION, 2},
-    {"can i", ANALYSIS_QUESTION, 2},         {"could you tell", ANALYSIS_QUESTION, 2},
-    {"is there", ANALYSIS_QUESTION, 1},      {"are you", ANALYSIS_QUESTION, 1},
-    {"wondering", ANALYSIS_QUESTION, 2},     {"complaint", ANALYSIS_COMPLAINT, 4},
-    {"complain", ANALYSIS_COMPLAINT, 4},     {"unhappy", ANALYSIS_COMPLAINT, 3},
-    {"refund", ANALYSIS_COMPLAINT, 3},       {"broken", ANALYSIS_COMPLAINT, 3},
-    {"terrible", ANALYSIS_COMPLAINT, 3},     {"awful", ANALYSIS_COMPLAINT, 3},
-    {"worst", ANALYSIS_COMPLAINT, 3},        {"disappointed", ANALYSIS_COMPLAINT, 3},
-    {"angry", ANALYSIS_COMPLAINT, 3},        {"rude", ANALYSIS_COMPLAINT, 3},
-    {"overcharged", ANALYSIS_COMPLAINT, 3},  {"not working", ANALYSIS_COMPLAINT, 3},
-    {"doesn't work", ANALYSIS_COMPLAINT, 3}, {"frustrated", ANALYSIS_COMPLAINT, 3},
-    {"unsubscribe", ANALYSIS_OPT_OUT, 8},    {"remove me", ANALYSIS_OPT_OUT, 8},
-    {"do not call", ANALYSIS_OPT_OUT, 8},    {"don't call", ANALYSIS_OPT_OUT, 8},
-    {"stop calling", ANALYSIS_OPT_OUT, 8},   {"stop texting", ANALYSIS_OPT_OUT, 8},
-    {"opt out", ANALYSIS_OPT_OUT, 8},        {"take me off", ANALYSIS_OPT_OUT, 8},
-};
+#define NEGATION_REACH 4 /* words a negator reaches forward */
+#define COMPLAINT_WINS 3 /* a complaint score that beats bookings and questions */
 
 static const char *const idea_markers[] = {
     "should",    "need to", "needs to", "have to",  "must",     "remember to", "don't forget",
@@ -94,30 +66,101 @@ static int contains(const struct tokens *t, const char *phrase)
     return 0;
 }
 
-static enum analysis_intent intent_of(const char *text, const struct tokens *t, int has_time)
+/* ---- intent ---- */
+
+/* 1 when a negator stands within NEGATION_REACH words before token i in the same
+   clause ("I don't want to book"), or "no" right before it ("no complaints"). A
+   clause ends at punctuation or a word such as "but". */
+static int negated(const struct tokens *t, size_t i)
 {
-    static const enum analysis_intent order[] = {ANALYSIS_OPT_OUT, ANALYSIS_COMPLAINT,
-                                                 ANALYSIS_BOOKING, ANALYSIS_QUESTION};
-    int score[ANALYSIS_OTHER + 1] = {0}, best = 0;
+    size_t k;
+
+    for (k = 1; k <= NEGATION_REACH && k <= i; k++) {
+        const char *w = t->v[i - k].w;
+        if (t->v[i - k + 1].clause || word_listed(w, clause_breaks))
+            return 0;
+        if (word_listed(w, negators) || (k == 1 && !strcmp(w, "no")))
+            return 1;
+    }
+    return 0;
+}
+
+/* Add the weights of the cues found to score[intent]. */
+static void score_cues(const struct tokens *t, int score[])
+{
+    size_t i, k;
+
+    for (i = 0; i < t->n; i++)
+        for (k = 0; k < intent_cues_n; k++) {
+            const struct cue *c = &intent_cues[k];
+            if (phrase_at(t, i, c->phrase) && (c->intent == ANALYSIS_OPT_OUT || !negated(t, i)))
+                score[c->intent] += c->weight;
+        }
+}
+
+/* 1 when the caller asks: a '?' or a question word first (after "hi", "yes", "so" ...). */
+static int asks(const char *text, const struct tokens *t)
+{
+    size_t i = 0;
+
+    if (strchr(text, '?'))
+        return 1;
+    while (i < t->n && word_listed(t->v[i].w, fillers))
+        i++;
+    return i < t->n && word_listed(t->v[i].w, interrogatives);
+}
+
+/* The highest score; ties go to booking, then question, complaint, other. */
+static enum analysis_intent best_of(const int score[])
+{
+    static const enum analysis_intent order[] = {ANALYSIS_BOOKING, ANALYSIS_QUESTION,
+                                                 ANALYSIS_COMPLAINT, ANALYSIS_OTHER};
     enum analysis_intent win = ANALYSIS_OTHER;
+    int best = 0;
     size_t i;
 
-    for (i = 0; i < t->n; i++) {
-        size_t k;
-        for (k = 0; k < HL_ARRAY_LEN(cues); k++)
-            if (phrase_at(t, i, cues[k].phrase))
-                score[cues[k].intent] += cues[k].weight;
-    }
-    for (; *text; text++)
-        score[ANALYSIS_QUESTION] += *text == '?' ? 3 : 0;
-    if (t->n <= 2 && (contains(t, "stop") || contains(t, "stopall")))
-        score[ANALYSIS_OPT_OUT] += 8;
-    if (score[ANALYSIS_BOOKING] && has_time)
-        score[ANALYSIS_BOOKING] += 3;
     for (i = 0; i < HL_ARRAY_LEN(order); i++)
         if (score[order[i]] > best)
             best = score[order[i]], win = order[i];
     return win;
+}
+
+/*
+ * Precedence: an opt-out wins over everything (a caller who says "stop
+ * calling" must never be texted again), a clear complaint over bookings and
+ * questions, and a date or time with no other cue is the answer to the
+ * receptionist's "when?" — a booking. Otherwise the highest score wins.
+ */
+static enum analysis_intent intent_of(const char *text, const struct tokens *t, int has_time)
+{
+    int score[ANALYSIS_OTHER + 1] = {0};
+
+    score_cues(t, score);
+    score[ANALYSIS_QUESTION] += asks(text, t);
+    if (score[ANALYSIS_OPT_OUT] > 0 ||
+        (t->n <= 2 && (contains(t, "stop") || contains(t, "stopall"))))
+        return ANALYSIS_OPT_OUT;
+    if (score[ANALYSIS_COMPLAINT] >= COMPLAINT_WINS)
+        return ANALYSIS_COMPLAINT;
+    if (has_time && score[ANALYSIS_BOOKING] <= 0 && score[ANALYSIS_QUESTION] <= 0 &&
+        score[ANALYSIS_COMPLAINT] <= 0 && score[ANALYSIS_OTHER] <= 0)
+        return ANALYSIS_BOOKING;
+    if (has_time && score[ANALYSIS_BOOKING] > 0)
+        score[ANALYSIS_BOOKING] += 3;
+    return best_of(score);
+}
+
+/* A booking that cancels: "cancel", "can't make it" ... said and not negated. */
+static int cancels(const struct tokens *t)
+{
+    const char *const *p;
+    size_t i;
+
+    for (i = 0; i < t->n; i++)
+        for (p = cancel_phrases; *p; p++)
+            if (phrase_at(t, i, *p) && !negated(t, i))
+                return 1;
+    return 0;
 }
 
 /* ---- sentences ---- */
@@ -229,10 +272,11 @@ static void summary_booking(const struct analyzer *z, time_t when, struct analys
              wd[civil_weekday(civil_days(c.y, c.m, c.d))], c.d, mon[c.m - 1], c.hh, c.mi);
 }
 
-static void summary_text(const char *text, struct analysis *a)
+/* The first sentence after the intent's label (label overrides it when not NULL). */
+static void summary_text(const char *text, const char *label, struct analysis *a)
 {
-    static const char *const label[] = {"Booking request", "Question", "Complaint",
-                                        "Opt-out request", NULL};
+    static const char *const labels[] = {"Booking request", "Question", "Complaint",
+                                         "Opt-out request", NULL};
     const char *s = text;
     size_t n = sentence_len(text), k;
 
@@ -242,14 +286,25 @@ static void summary_text(const char *text, struct analysis *a)
         snprintf(a->summary, sizeof(a->summary), "%s", "Nothing was said");
         return;
     }
-    snprintf(a->summary, sizeof(a->summary), "%s%s%.*s%s", label[a->intent] ? label[a->intent] : "",
-             label[a->intent] ? ": " : "", (int)k, s, k < n ? "..." : "");
+    if (!label)
+        label = labels[a->intent];
+    snprintf(a->summary, sizeof(a->summary), "%s%s%.*s%s", label ? label : "",
+             label ? ": " : "", (int)k, s, k < n ? "..." : "");
+}
+
+/* A cancellation asks for no time: the one named is the visit to drop, not a new one. */
+static void drop_time(struct analysis *a)
+{
+    a->has_time = 0;
+    a->when = 0;
+    a->when_local[0] = '\0';
 }
 
 void rules_analyze(const struct analyzer *z, const char *transcript, time_t call_time,
                    struct analysis *out)
 {
     struct tokens t;
+    int cancel;
 
     memset(out, 0, sizeof(*out));
     tokens_split(transcript, &t);
@@ -257,11 +312,14 @@ void rules_analyze(const struct analyzer *z, const char *transcript, time_t call
     if (out->has_time)
         tz_format(z->timezone, out->when, out->when_local);
     out->intent = intent_of(transcript, &t, out->has_time);
+    cancel = out->intent == ANALYSIS_BOOKING && cancels(&t);
     tokens_release(&t);
+    if (cancel)
+        drop_time(out);
     if (out->intent == ANALYSIS_BOOKING && out->has_time)
         summary_booking(z, out->when, out);
     if (!out->summary[0])
-        summary_text(transcript, out);
+        summary_text(transcript, cancel ? "Cancellation request" : NULL, out);
     find_ideas(transcript, out);
     snprintf(out->engine, sizeof(out->engine), "%s", "rules");
 }
