@@ -478,12 +478,15 @@ static int resolve(const struct dt *d, const char *zone, time_t now, time_t *whe
     civil_from_days(day, &c.y, &c.m, &c.d);
     if (tz_from_civil(zone, &c, when) != HL_OK)
         return 0;
-    if (!d->have_date && *when <= now) { /* a time alone means its next occurrence */
+    if (*when > now)
+        return 1;
+    if (!d->have_date) /* a time alone means its next occurrence */
         civil_from_days(day + 1, &c.y, &c.m, &c.d);
-        if (tz_from_civil(zone, &c, when) != HL_OK)
-            return 0;
-    }
-    return 1;
+    else if (!d->have_time && day == d->today && d->now.hh < 23)
+        c.hh = d->now.hh + 1, c.mi = 0; /* "today" after its hour: the next whole hour */
+    else
+        return 1;
+    return tz_from_civil(zone, &c, when) == HL_OK;
 }
 
 int datetime_find(const struct tokens *t, const char *zone, time_t now, time_t *when)

@@ -2,15 +2,17 @@
  * analysis_eval.c — test tool: score src/analysis's rules engine on a
  * labelled set of caller utterances and fail below given floors.
  *
- *   analysis_eval [--verbose] [--min-intent PCT] [--min-time PCT] FILE
+ *   analysis_eval [--verbose] [--asr] [--min-intent PCT] [--min-time PCT] FILE
  *
  * FILE has "INTENT | EXPECTED | SENTENCE" lines (EXPECTED "YYYY-MM-DD HH:MM"
  * local or "-") or "INTENT | SENTENCE" lines (no time scored), and may state
  * "# call time: ISO-8601" and "# time zone: ZONE" (default: Saturday
  * 2026-11-21 10:00 in America/New_York). It prints intent accuracy overall and
  * per intent and the exact-match rate of the times of booking lines (the only
- * ones a time is used for), then each miss with --verbose. Exit status 1 when
- * a figure is below its floor. tests/data/analysis/utterances.txt is the set.
+ * ones a time is used for), then each miss with --verbose. --asr first turns
+ * each sentence into what a recognizer writes: lowercase words, no
+ * punctuation, numbers in words ("9:30 PM" is "nine thirty p m", "5th"
+ * "fifth"). Exit status 1 when a figure is below its floor. tests/data/analysis/utterances.txt is the set.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 #include "core/banned.h"
 
 #define N_INTENTS (ANALYSIS_OTHER + 1)
+#define LINE_MAX_ 1024
 
 struct score {
     size_t lines, right, per[N_INTENTS], per_right[N_INTENTS], said[N_INTENTS];
@@ -29,7 +32,7 @@ struct score {
 
 struct eval {
     char zone[64], call[40];
-    int verbose;
+    int verbose, asr;
     struct score s;
 };
 
@@ -75,6 +78,88 @@ static int time_right(struct score *s, const char *expect, const char *got)
     return ok;
 }
 
+/* ---- --asr: the sentence as a recognizer writes it ---- */
+
+static const char *const small[] = {
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
+    "eighteen", "nineteen"};
+static const char *const decades[] = {"twenty", "thirty", "forty", "fifty",
+                                      "sixty", "seventy", "eighty", "ninety"};
+
+/* n (0-99, else its digits) in words; an ordinal when ord ("twenty first"). */
+static void say_number(char *out, size_t cap, long n, int ord)
+{
+    static const char *const ords[] = {"", "first", "second", "third", "fourth", "fifth",
+                                       "sixth", "seventh", "eighth", "ninth"};
+    size_t len = strlen(out);
+
+    if (n < 0 || n > 99)
+        snprintf(out + len, cap - len, "%ld ", n);
+    else if (ord && n >= 1 && n < 10)
+        snprintf(out + len, cap - len, "%s ", ords[n]);
+    else if (ord && n == 12)
+        snprintf(out + len, cap - len, "twelfth ");
+    else if (n < 20)
+        snprintf(out + len, cap - len, "%s%s ", small[n], ord ? "th" : "");
+    else if (n % 10 == 0) /* "twenty", "twentieth" */
+        snprintf(out + len, cap - len, "%.*s%s ", (int)strlen(decades[n / 10 - 2]) - (ord ? 1 : 0),
+                 decades[n / 10 - 2], ord ? "ieth" : "");
+    else
+        snprintf(out + len, cap - len, "%s %s ", decades[n / 10 - 2],
+                 ord ? ords[n % 10] : small[n % 10]);
+}
+
+/* One digit run at *p: "9:30" "nine thirty", "9:05" "nine oh five", "5th" "fifth",
+   "3pm" "three p m"; advances *p. */
+static void say_digits(const char **p, char *out, size_t cap)
+{
+    char *end;
+    long n = strtol(*p, &end, 10), mi;
+    size_t len;
+
+    if (*end == ':' && end[1] >= '0' && end[1] <= '9') {
+        mi = strtol(end + 1, &end, 10);
+        say_number(out, cap, n, 0);
+        len = strlen(out);
+        if (mi > 0 && mi < 10)
+            snprintf(out + len, cap - len, "oh ");
+        if (mi > 0)
+            say_number(out, cap, mi, 0);
+    } else if ((!strncmp(end, "st", 2) || !strncmp(end, "nd", 2) || !strncmp(end, "rd", 2) ||
+                !strncmp(end, "th", 2))) {
+        say_number(out, cap, n, 1);
+        end += 2;
+    } else {
+        say_number(out, cap, n, 0);
+    }
+    *p = end;
+}
+
+/* Lowercase words only: no punctuation (but apostrophes), numbers in words, "p m". */
+static void asr_text(const char *in, char *out, size_t cap)
+{
+    size_t len;
+
+    out[0] = '\0';
+    while (*in && (len = strlen(out)) + 40 < cap) {
+        char c = *in;
+        if (c >= '0' && c <= '9') {
+            say_digits(&in, out, cap);
+            continue;
+        }
+        if ((c == 'a' || c == 'p' || c == 'A' || c == 'P') && (in[1] == 'm' || in[1] == 'M') &&
+            (len == 0 || out[len - 1] == ' ') && !((in[2] | 32) >= 'a' && (in[2] | 32) <= 'z')) {
+            snprintf(out + len, cap - len, "%c m ", c | 32); /* "3pm", "PM" */
+            in += 2;
+            continue;
+        }
+        out[len] = (c >= 'A' && c <= 'Z') ? (char)(c | 32) : (c == '\'' || (c >= 'a' && c <= 'z')) ? c : ' ';
+        out[len + 1] = '\0';
+        in++;
+    }
+}
+
 static void score_line(struct eval *e, struct analyzer *z, time_t call, int want,
                        const char *expect, const char *said)
 {
@@ -83,6 +168,12 @@ static void score_line(struct eval *e, struct analyzer *z, time_t call, int want
     char got[20];
     int ok_time = 1;
 
+    char spoken[LINE_MAX_ * 4];
+
+    if (e->asr) {
+        asr_text(said, spoken, sizeof(spoken));
+        said = spoken;
+    }
     analysis_run(z, said, call, &a, &err);
     local_minute(&a, got);
     e->s.lines++, e->s.per[want]++, e->s.said[a.intent]++;
@@ -128,7 +219,7 @@ static int fields(char *line, char *f[3])
 
 static int read_set(struct eval *e, FILE *in)
 {
-    char line[1024], *f[3];
+    char line[LINE_MAX_], *f[3];
     struct analysis_options o = {.engine = "rules"};
     struct analyzer *z = NULL;
     struct hl_err err = {0};
@@ -186,6 +277,8 @@ int main(int argc, char **argv)
     for (i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--verbose"))
             e.verbose = 1;
+        else if (!strcmp(argv[i], "--asr"))
+            e.asr = 1;
         else if (!strcmp(argv[i], "--min-intent") && i + 1 < argc)
             min_intent = strtod(argv[++i], NULL);
         else if (!strcmp(argv[i], "--min-time") && i + 1 < argc)
@@ -194,8 +287,8 @@ int main(int argc, char **argv)
             path = argv[i];
     }
     if (!path || !(in = fopen(path, "r"))) {
-        fprintf(stderr, "usage: analysis_eval [--verbose] [--min-intent PCT] [--min-time PCT] "
-                        "FILE\n");
+        fprintf(stderr, "usage: analysis_eval [--verbose] [--asr] [--min-intent PCT] "
+                        "[--min-time PCT] FILE\n");
         return 2;
     }
     rc = read_set(&e, in);

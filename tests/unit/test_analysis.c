@@ -4,9 +4,11 @@
  * A table of spoken dates and times resolved against fixed call times in
  * America/New_York: the main one is Saturday 2026-11-21 10:00, with a
  * spring-forward weekend (8 March 2026, 02:00 skipped), the fall-back day,
- * a month end and a year end. Then intents, ideas, summaries (booking form,
- * trimmed first sentence), the JSON shape, refusals of bad options, and
- * several threads converting in two zones at once.
+ * a month end and a year end. Then intents (cues, negation, precedence, bare
+ * times as bookings), cancellations, ideas, summaries (booking form, trimmed
+ * first sentence), the JSON shape, refusals of bad options, and several
+ * threads converting in two zones at once. tests/tools/analysis_eval scores
+ * the rules on the labelled sets of tests/data/analysis/.
  */
 #include <jansson.h>
 #include <pthread.h>
@@ -30,6 +32,7 @@
 #define OCT31 "2026-10-31T10:00:00-04:00" /* the day before DST ends */
 #define JAN31 "2026-01-31T10:00:00-05:00" /* a month end (Saturday) */
 #define DEC31 "2026-12-31T18:00:00-05:00" /* a year end (Thursday) */
+#define NOV25 "2026-11-25T10:00:00-05:00" /* a Wednesday */
 
 struct when_case {
     const char *now, *said, *expect; /* expect NULL: no time found */
@@ -76,6 +79,31 @@ static const struct when_case when_cases[] = {
     {NOV21, "the 3rd of December at 11", "2026-12-03T11:00:00-05:00"},
     {NOV21, "March 3 at 10am", "2027-03-03T10:00:00-05:00"},
     {NOV21, "next week", "2026-11-28T09:00:00-05:00"},
+    {NOV21, "ten thirty tomorrow", "2026-11-22T10:30:00-05:00"},
+    {NOV21, "monday ten oh five", "2026-11-23T10:05:00-05:00"},
+    {NOV21, "ten in the morning on Tuesday", "2026-11-24T10:00:00-05:00"},
+    {NOV21, "seven tonight", "2026-11-21T19:00:00-05:00"},
+    {NOV21, "a table for four tonight", "2026-11-21T20:00:00-05:00"}, /* four people */
+    {NOV21, "tomorrow after 5", "2026-11-22T17:00:00-05:00"},
+    {NOV21, "by the end of the day", "2026-11-21T17:00:00-05:00"},
+    {NOV21, "Wednesday at lunchtime", "2026-11-25T12:00:00-05:00"},
+    {NOV21, "dinner on the 28th", "2026-11-28T19:00:00-05:00"},
+    {NOV21, "this weekend", "2026-11-22T09:00:00-05:00"}, /* said on a Saturday */
+    {NOV21, "next weekend", "2026-11-28T09:00:00-05:00"},
+    {NOV25, "this weekend", "2026-11-28T09:00:00-05:00"},
+    {NOV25, "next weekend", "2026-12-05T09:00:00-05:00"},
+    {NOV21, "today", "2026-11-21T11:00:00-05:00"}, /* 09:00 has passed: the next hour */
+    {NOV21, "Monday the 30th at 11", "2026-11-30T11:00:00-05:00"},
+    {NOV21, "from Tuesday to Thursday at 2", "2026-11-26T14:00:00-05:00"},
+    {NOV21, "instead of Monday, Friday at 4", "2026-11-27T16:00:00-05:00"},
+    {NOV21, "move my Thursday visit to Monday at 10", "2026-11-23T10:00:00-05:00"},
+    {NOV21, "a week from Monday", "2026-11-30T09:00:00-05:00"},
+    {NOV21, "12/25 at 10", "2026-12-25T10:00:00-05:00"},
+    {NOV21, "25/12", "2026-12-25T09:00:00-05:00"},
+    {NOV21, "3/3", "2027-03-03T09:00:00-05:00"},
+    {NOV21, "12/03 at 10", NULL}, /* 3 December or 12 March: no time at all */
+    {NOV21, "this is the third time I called", NULL},
+    {NOV21, "my account number is four five six seven", NULL},
     {NOV21, "Good morning, I have a question about my bill", NULL},
     {NOV21, "I have 3 dogs and 2 cats", NULL},
     {NOV21, "", NULL},
@@ -168,6 +196,25 @@ static const struct intent_case intent_cases[] = {
     {"Stop calling me, this is terrible", ANALYSIS_OPT_OUT},
     {"Hey it's Sam, just saying hi", ANALYSIS_OTHER},
     {"", ANALYSIS_OTHER},
+    /* a bare date or time answers the receptionist's "when?" */
+    {"next Monday at ten", ANALYSIS_BOOKING},
+    {"the twelfth of March", ANALYSIS_BOOKING},
+    {"check my balance", ANALYSIS_QUESTION},
+    {"is it possible to pay by card", ANALYSIS_QUESTION},
+    /* negation */
+    {"I don't want to book anything, just saying hi", ANALYSIS_OTHER},
+    {"It's not a complaint, but what are your hours?", ANALYSIS_QUESTION},
+    {"I'm happy with everything, no complaints", ANALYSIS_OTHER},
+    {"I'm not happy with the haircut", ANALYSIS_COMPLAINT},
+    /* precedence: opt-out, then a complaint, over everything */
+    {"Why was I charged twice?", ANALYSIS_COMPLAINT},
+    {"My appointment yesterday was a mess and the dentist was rude", ANALYSIS_COMPLAINT},
+    {"Stop calling me, I want a refund", ANALYSIS_OPT_OUT},
+    {"I already cancelled my appointment, take me off your list", ANALYSIS_OPT_OUT},
+    /* small talk with a time in it is not a booking */
+    {"sorry, wrong number", ANALYSIS_OTHER},
+    {"I'm on my way, I'll be there in ten minutes", ANALYSIS_OTHER},
+    {"the weather is lovely today", ANALYSIS_OTHER},
 };
 
 static void intents_by_keyword_score(void **state)
@@ -237,6 +284,31 @@ static void summary_is_one_short_line(void **state)
     analysis_release(&a);
     run(z, NOV21, "   ", &a);
     assert_string_equal(a.summary, "Nothing was said");
+    analysis_release(&a);
+    analyzer_free(z);
+}
+
+static void cancellations_keep_no_time(void **state)
+{
+    struct analyzer *z = rules(NULL);
+    struct analysis a;
+
+    (void)state;
+    run(z, NOV21, "I need to cancel my appointment on Tuesday at 2. Thanks", &a);
+    assert_int_equal(a.intent, ANALYSIS_BOOKING);
+    assert_int_equal(a.has_time, 0);
+    assert_string_equal(a.when_local, "");
+    assert_string_equal(a.summary,
+                        "Cancellation request: I need to cancel my appointment on Tuesday at 2.");
+    analysis_release(&a);
+    run(z, NOV21, "I can't make it on Friday", &a);
+    assert_int_equal(a.intent, ANALYSIS_BOOKING);
+    assert_int_equal(a.has_time, 0);
+    analysis_release(&a);
+    run(z, NOV21, "Please don't cancel, move it to Friday at 4 instead", &a);
+    assert_int_equal(a.intent, ANALYSIS_BOOKING);
+    assert_string_equal(a.when_local, "2026-11-27T16:00:00-05:00");
+    assert_string_equal(a.summary, "Booking request for Fri 27 Nov 16:00");
     analysis_release(&a);
     analyzer_free(z);
 }
@@ -352,6 +424,7 @@ int main(void)
         cmocka_unit_test(intents_by_keyword_score),
         cmocka_unit_test(ideas_are_actionable_sentences),
         cmocka_unit_test(summary_is_one_short_line),
+        cmocka_unit_test(cancellations_keep_no_time),
         cmocka_unit_test(json_has_the_documented_shape),
         cmocka_unit_test(bad_options_are_refused),
         cmocka_unit_test(zones_do_not_leak_between_threads),
