@@ -98,6 +98,37 @@ static void score_cues(const struct tokens *t, int score[])
         }
 }
 
+/* 1 when one of list stands within reach words after token i (reach > 0) or before it. */
+static int listed_near(const struct tokens *t, size_t i, int reach, const char *const *list)
+{
+    int k;
+
+    for (k = 1; k <= (reach > 0 ? reach : -reach); k++) {
+        size_t j = reach > 0 ? i + (size_t)k : i - (size_t)k;
+        if ((reach < 0 && (size_t)k > i) || j >= t->n)
+            break;
+        if (word_listed(t->v[j].w, list))
+            return 1;
+    }
+    return 0;
+}
+
+/* "never contact me", "stop messaging", "I don't want these texts anymore": opt-outs said
+   in words no cue lists. */
+static int refuses_contact(const struct tokens *t)
+{
+    size_t i;
+
+    for (i = 0; i < t->n; i++) {
+        if (!word_listed(t->v[i].w, contact_words) || tok_is(t, i + 1, "back"))
+            continue;
+        if (listed_near(t, i, -2, contact_stoppers) ||
+            (listed_near(t, i, -4, contact_refusals) && listed_near(t, i, 3, contact_ends)))
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when the caller asks: a '?' or a question word first (after "hi", "yes", "so" ...). */
 static int asks(const char *text, const struct tokens *t)
 {
@@ -137,7 +168,7 @@ static enum analysis_intent intent_of(const char *text, const struct tokens *t, 
 
     score_cues(t, score);
     score[ANALYSIS_QUESTION] += asks(text, t);
-    if (score[ANALYSIS_OPT_OUT] > 0 ||
+    if (score[ANALYSIS_OPT_OUT] > 0 || refuses_contact(t) ||
         (t->n <= 2 && (contains(t, "stop") || contains(t, "stopall"))))
         return ANALYSIS_OPT_OUT;
     if (score[ANALYSIS_COMPLAINT] >= COMPLAINT_WINS)

@@ -236,7 +236,8 @@ const struct cue intent_cues[] = {
     {"see a doctor", B, 3}, {"see the dentist", B, 3}, {"see a dentist", B, 3},
     {"see someone", B, 2}, {"meeting", B, 2}, {"meet", B, 2}, {"set up", B, 2},
     {"cancel", B, 3}, {"move my", B, 3}, {"move it", B, 3}, {"push it", B, 3},
-    {"push my", B, 3}, {"pencil me in", B, 3}, {"put me down", B, 3}, {"someone to come", B, 3},
+    {"push my", B, 3}, {"change it", B, 3}, {"can i bring", B, 2}, {"could i bring", B, 2},
+    {"pencil me in", B, 3}, {"put me down", B, 3}, {"someone to come", B, 3},
     {"have anything", B, 1}, {"how about", B, 2}, {"what about", B, 2},
     {"can't make it", B, 3}, {"cannot make it", B, 3}, {"won't make it", B, 3},
     {"won't be able to make it", B, 3},
@@ -247,7 +248,7 @@ const struct cue intent_cues[] = {
     {"how do i get", Q, 2}, {"parking", Q, 2}, {"accept", Q, 2}, {"credit card", Q, 2},
     {"credit cards", Q, 2}, {"pay by", Q, 2}, {"how long", Q, 2}, {"what time", Q, 2},
     {"is my appointment", Q, 3}, {"is my booking", Q, 3}, {"is my reservation", Q, 3},
-    {"is my order", Q, 2}, {"question", Q, 2}, {"questions", Q, 2}, {"wondering", Q, 2},
+    {"is my order", Q, 2}, {"do i need to", Q, 3}, {"do i have to", Q, 3}, {"question", Q, 2}, {"questions", Q, 2}, {"wondering", Q, 2},
     {"want to know", Q, 2}, {"like to know", Q, 2}, {"ask about", Q, 2}, {"tell me", Q, 2},
     {"could you tell", Q, 2}, {"can you tell", Q, 2}, {"explain", Q, 2}, {"quote", Q, 2},
     {"information", Q, 2}, {"info", Q, 2}, {"do you", Q, 1}, {"does", Q, 1}, {"is there", Q, 1},
@@ -260,6 +261,10 @@ const struct cue intent_cues[] = {
     {"not pleased", C, 3}, {"not impressed", C, 3}, {"disgusted", C, 3}, {"hung up", C, 3},
     {"overbilled", C, 3}, {"isn't fixed", C, 3}, {"still isn't", C, 3}, {"no reply", C, 3},
     {"no response", C, 3}, {"never replied", C, 3}, {"bad experience", C, 3}, {"mess", C, 2},
+    {"never turned up", C, 3}, {"didn't turn up", C, 3}, {"never received", C, 3},
+    {"never arrived", C, 3}, {"never came", C, 3}, {"gets back to me", C, 2},
+    {"got back to me", C, 2}, {"double booked", C, 3}, {"wasted", C, 3}, {"too high", C, 2},
+    {"open late", C, -3}, {"dialled wrong", C, -3}, {"dialed wrong", C, -3},
     {"not good enough", C, 3}, {"refund", C, 3}, {"money back", C, 3}, {"broken", C, 3},
     {"broke", C, 3}, {"faulty", C, 3}, {"defective", C, 3}, {"damaged", C, 3},
     {"terrible", C, 3}, {"awful", C, 3}, {"horrible", C, 3}, {"worst", C, 3},
@@ -287,7 +292,8 @@ const struct cue intent_cues[] = {
     {"stop ringing", O, 8}, {"do not contact", O, 8}, {"don't contact", O, 8},
     {"dont contact", O, 8}, {"no more calls", O, 8}, {"no more messages", O, 8},
     {"no more texts", O, 8}, {"any more calls", O, 8}, {"any more messages", O, 8},
-    {"lose my number", O, 8}, {"delete my number", O, 8}, {"delete my details", O, 8},
+    {"lose my number", O, 8}, {"take my name off", O, 8}, {"remove my name", O, 8},
+    {"take us off", O, 8}, {"remove us", O, 8}, {"delete my number", O, 8}, {"delete my details", O, 8},
     {"leave me alone", O, 8}, {"removed from", O, 8}, {"remove this number", O, 8},
     {"quit calling", O, 8}, {"quit texting", O, 8}, {"don't text", O, 8}, {"dont text", O, 8},
     {"do not text", O, 8}, {"don't message", O, 8}, {"don't want to hear from", O, 8},
@@ -297,9 +303,21 @@ const struct cue intent_cues[] = {
     {"call me back", X, 2}, {"call you back", X, 2}, {"returning your call", X, 3},
     {"returning a", X, 2}, {"missed call", X, 3}, {"saying hi", X, 3}, {"never mind", X, 3},
     {"hear me", X, 3}, {"anyone there", X, 3}, {"hold on", X, 2}, {"weather", X, 3},
-    {"how are you", X, 3},
+    {"how are you", X, 3}, {"dialled wrong", X, 3}, {"dialed wrong", X, 3},
+    {"have a nice", X, 3}, {"have a good", X, 3}, {"have a great", X, 3},
 };
 const size_t intent_cues_n = HL_ARRAY_LEN(intent_cues);
+
+/* Ways of being contacted, and what turns them into an opt-out: "stop", "never" ... right
+   before ("never contact me"), or a refusal before and "anymore"/"again" after ("I don't
+   want these text messages anymore"). "never call back" is a complaint, not an opt-out. */
+const char *const contact_words[] = {"call",     "calls",    "calling", "text",      "texts",
+                                     "texting",  "message",  "messages", "messaging", "contact",
+                                     "contacting", "email",  "emails",  "emailing",  "ring",
+                                     "ringing",  NULL};
+const char *const contact_stoppers[] = {"stop", "quit", "never", NULL};
+const char *const contact_refusals[] = {"don't", "dont", "not", "no", NULL};
+const char *const contact_ends[] = {"anymore", "again", NULL};
 
 /* Phrases that make a booking a cancellation (a booking change with no time asked for). */
 const char *const cancel_phrases[] = {"cancel",         "can't make it", "cannot make it",

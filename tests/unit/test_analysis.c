@@ -211,6 +211,11 @@ static const struct intent_case intent_cases[] = {
     {"My appointment yesterday was a mess and the dentist was rude", ANALYSIS_COMPLAINT},
     {"Stop calling me, I want a refund", ANALYSIS_OPT_OUT},
     {"I already cancelled my appointment, take me off your list", ANALYSIS_OPT_OUT},
+    /* opt-outs said in words no cue lists */
+    {"never contact me again", ANALYSIS_OPT_OUT},
+    {"I don't want these text messages anymore", ANALYSIS_OPT_OUT},
+    {"you never call back when you say you will, it's ridiculous", ANALYSIS_COMPLAINT},
+    {"I didn't get a text again, is the reminder broken?", ANALYSIS_COMPLAINT},
     /* small talk with a time in it is not a booking */
     {"sorry, wrong number", ANALYSIS_OTHER},
     {"I'm on my way, I'll be there in ten minutes", ANALYSIS_OTHER},
