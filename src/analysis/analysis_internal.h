@@ -55,9 +55,13 @@ struct cue {
 extern const struct cue intent_cues[];
 extern const size_t intent_cues_n;
 /* NULL-terminated word lists. */
-extern const char *const negators[], *const clause_breaks[], *const interrogatives[],
-    *const fillers[], *const cancel_phrases[], *const contact_words[], *const contact_stoppers[],
-    *const contact_refusals[], *const contact_ends[];
+extern const char *const negators[],
+    *const clause_breaks[], *const interrogatives[], *const fillers[],
+                                                         *const cancel_phrases[],
+                                                             *const contact_words[],
+                                                                 *const contact_stoppers[],
+                                                                     *const contact_refusals[],
+                                                                         *const contact_ends[];
 /* 1 when w is one of the NULL-terminated list. */
 int word_listed(const char *w, const char *const *list);
 

@@ -37,9 +37,10 @@ static const char *const months[] = {"january",   "february", "march",    "april
 static const char *const month_abbr[] = {"jan", "feb", "mar", "apr", "may", "jun",
                                          "jul", "aug", "sep", "oct", "nov", "dec"};
 
-static int isalpha_word(const char *w)
+/* 1 for a word said in letters ("thirty"), not digits ("30"). */
+static int spelled(const char *w)
 {
-    return (*w >= 'a' && *w <= 'z');
+    return *w >= 'a' && *w <= 'z';
 }
 
 static int word_index(const char *w, const char *const *list, size_t n)
@@ -164,9 +165,8 @@ static long named_date(const struct tokens *t, size_t i, const struct dt *d)
 
 /* Nouns after an ordinal that make it a count, not a date ("the third time"). */
 static const char *const counted[] = {
-    "time",   "times", "floor", "thing", "one",    "person", "place",       "visit", "call",
-    "option", "step",  "class", "week",  "month",  "year",   "appointment", "street", "avenue",
-    NULL};
+    "time", "times", "floor", "thing", "one",  "person",      "place",  "visit",  "call", "option",
+    "step", "class", "week",  "month", "year", "appointment", "street", "avenue", NULL};
 
 /* "the 5th", "on the fifth", "5th": the next such day of the month. */
 static long ordinal_date(const struct tokens *t, size_t i, const struct dt *d)
@@ -341,8 +341,8 @@ static int phrase_time(const struct tokens *t, size_t i, struct dt *d)
 
 static int after_at(const struct tokens *t, size_t i)
 {
-    static const char *const preps[] = {"at",   "around", "about", "by",
-                                        "until", "till",  "after", "before", NULL};
+    static const char *const preps[] = {"at",   "around", "about",  "by", "until",
+                                        "till", "after",  "before", NULL};
 
     return i > 0 && word_listed(t->v[i - 1].w, preps);
 }
@@ -361,7 +361,7 @@ static int spoken_minutes(const struct tokens *t, size_t i, size_t *last)
 
     *last = i;
     if (h < 1 || h > 12 || mi < 0 || mi > 59 || (oh && mi > 9) || i + 1 + oh >= t->n ||
-        !isalpha_word(t->v[i + 1 + oh].w))
+        !spelled(t->v[i + 1 + oh].w))
         return 0;
     *last = i + 1 + (size_t)oh;
     return mi;
@@ -377,12 +377,12 @@ static int said_as_time(const struct tokens *t, size_t i, size_t last, int mi)
 {
     size_t n = last + 1;
 
-    if (tok_is(t, n, "oclock") || (last > i && (mi >= 10 || t->v[i + 1].w[0] == 'o')))
+    if (tok_is(t, n, "oclock") || (last > i && (mi >= 10 || last == i + 2))) /* "nine oh five" */
         return 1;
     if (i > 0 && (tok_is(t, i - 1, "for") || tok_is(t, i - 1, "of")))
         return after_at(t, i);
-    if (tok_is(t, n, "tonight") ||
-        ((tok_is(t, n, "in") || tok_is(t, n, "this")) && period_at(t, n + 1 + tok_is(t, n + 1, "the"))))
+    if (tok_is(t, n, "tonight") || ((tok_is(t, n, "in") || tok_is(t, n, "this")) &&
+                                    period_at(t, n + 1 + tok_is(t, n + 1, "the"))))
         return 1;
     return after_at(t, i) && !unit_seconds(n < t->n ? t->v[n].w : "");
 }
@@ -431,12 +431,8 @@ static void find_period(const struct tokens *t, struct dt *d)
     static const struct {
         const char *w;
         int hh, pm;
-    } parts[] = {{"morning", 9, 0},
-                 {"afternoon", 14, 1},
-                 {"evening", 18, 1},
-                 {"tonight", 20, 1},
-                 {"night", 20, 1},
-                 {"dinner", 19, 1}};
+    } parts[] = {{"morning", 9, 0},  {"afternoon", 14, 1}, {"evening", 18, 1},
+                 {"tonight", 20, 1}, {"night", 20, 1},     {"dinner", 19, 1}};
     size_t i, k;
 
     for (i = 0; i < t->n; i++)

@@ -25,9 +25,12 @@
 static const char system_prompt[] =
     "You analyse the transcript of a phone call to a business. Answer with one JSON object and "
     "nothing else, with exactly these four keys: \"intent\": one of \"booking\", \"question\", "
-    "\"complaint\", \"opt_out\", \"other\"; \"when_local\": the date and time the caller asked "
-    "for, as ISO-8601 local time with its UTC offset in the caller's time zone (for example "
-    "2026-11-24T15:00:00-05:00), resolved against the call time, or null if they named none; "
+    "\"complaint\", \"opt_out\", \"other\" (a caller who asks not to be contacted again is "
+    "\"opt_out\" whatever else they say; cancelling or moving a visit is \"booking\"); "
+    "\"when_local\": the date and time the caller asked for, as ISO-8601 local time with its UTC "
+    "offset in the caller's time zone (for example 2026-11-24T15:00:00-05:00), resolved against "
+    "the call time, or null if they named none (null for a cancellation; the new time for a "
+    "move); "
     "\"summary\": one sentence of at most 200 characters; \"ideas\": an array of strings, the "
     "actionable sentences (tasks, suggestions, things to remember), empty if there are none.";
 

@@ -319,8 +319,8 @@ static void summary_text(const char *text, const char *label, struct analysis *a
     }
     if (!label)
         label = labels[a->intent];
-    snprintf(a->summary, sizeof(a->summary), "%s%s%.*s%s", label ? label : "",
-             label ? ": " : "", (int)k, s, k < n ? "..." : "");
+    snprintf(a->summary, sizeof(a->summary), "%s%s%.*s%s", label ? label : "", label ? ": " : "",
+             (int)k, s, k < n ? "..." : "");
 }
 
 /* A cancellation asks for no time: the one named is the visit to drop, not a new one. */

@@ -224,6 +224,7 @@ int tok_is(const struct tokens *t, size_t i, const char *w)
  * negative weights take back a word in a phrase that means something else
  * ("wrong number", "running late"). Opt-out phrases are never negated.
  */
+/* clang-format off */
 const struct cue intent_cues[] = {
     /* booking: asking for, moving or cancelling a visit */
     {"appointment", B, 3}, {"appointments", B, 3}, {"book", B, 3}, {"booking", B, 3},
@@ -232,8 +233,9 @@ const struct cue intent_cues[] = {
     {"slots", B, 3}, {"openings", B, 3}, {"availability", B, 3}, {"available", B, 2},
     {"fit me in", B, 3}, {"squeeze me in", B, 3}, {"get in", B, 2}, {"come in", B, 2},
     {"come by", B, 2}, {"come over", B, 2}, {"come out", B, 2}, {"can i come", B, 2},
-    {"could i come", B, 2}, {"can we do", B, 2}, {"could we do", B, 2}, {"send someone", B, 3}, {"see the doctor", B, 3},
-    {"see a doctor", B, 3}, {"see the dentist", B, 3}, {"see a dentist", B, 3},
+    {"could i come", B, 2}, {"can we do", B, 2}, {"could we do", B, 2}, {"send someone", B, 3},
+    {"see the doctor", B, 3}, {"see a doctor", B, 3}, {"see the dentist", B, 3},
+    {"see a dentist", B, 3},
     {"see someone", B, 2}, {"meeting", B, 2}, {"meet", B, 2}, {"set up", B, 2},
     {"cancel", B, 3}, {"move my", B, 3}, {"move it", B, 3}, {"push it", B, 3},
     {"push my", B, 3}, {"change it", B, 3}, {"can i bring", B, 2}, {"could i bring", B, 2},
@@ -306,35 +308,39 @@ const struct cue intent_cues[] = {
     {"how are you", X, 3}, {"dialled wrong", X, 3}, {"dialed wrong", X, 3},
     {"have a nice", X, 3}, {"have a good", X, 3}, {"have a great", X, 3},
 };
+/* clang-format on */
 const size_t intent_cues_n = HL_ARRAY_LEN(intent_cues);
 
 /* Ways of being contacted, and what turns them into an opt-out: "stop", "never" ... right
    before ("never contact me"), or a refusal before and "anymore"/"again" after ("I don't
    want these text messages anymore"). "never call back" is a complaint, not an opt-out. */
-const char *const contact_words[] = {"call",     "calls",    "calling", "text",      "texts",
-                                     "texting",  "message",  "messages", "messaging", "contact",
-                                     "contacting", "email",  "emails",  "emailing",  "ring",
-                                     "ringing",  NULL};
+const char *const contact_words[] = {"call",       "calls",   "calling",  "text",      "texts",
+                                     "texting",    "message", "messages", "messaging", "contact",
+                                     "contacting", "email",   "emails",   "emailing",  "ring",
+                                     "ringing",    NULL};
 const char *const contact_stoppers[] = {"stop", "quit", "never", NULL};
 const char *const contact_refusals[] = {"don't", "dont", "not", "no", NULL};
 const char *const contact_ends[] = {"anymore", "again", NULL};
 
 /* Phrases that make a booking a cancellation (a booking change with no time asked for). */
-const char *const cancel_phrases[] = {"cancel",         "can't make it", "cannot make it",
-                                      "won't make it",  "won't be able to make it",
-                                      "call off",       NULL};
+const char *const cancel_phrases[] = {"cancel",
+                                      "can't make it",
+                                      "cannot make it",
+                                      "won't make it",
+                                      "won't be able to make it",
+                                      "call off",
+                                      NULL};
 
 /* Words that negate a cue up to four words after them ("I don't want to book"). */
 const char *const negators[] = {"not", "don't", "dont", "didn't", "didnt", "without", NULL};
 /* Words that end the reach of a negator ("not a complaint, but ..."). */
 const char *const clause_breaks[] = {"but", "just", "and", "so", "though", "however", NULL};
 /* First words that make a sentence a question (after any of fillers). */
-const char *const interrogatives[] = {"is",   "are",  "do",    "does",  "did",  "can",
-                                      "could", "will", "would", "what",  "whats", "what's",
-                                      "when", "where", "who",  "how",   "why",  "which",
-                                      NULL};
-const char *const fillers[] = {"hi", "hello", "hey", "yes", "yeah", "um",   "uh",
-                               "so", "ok",    "okay", "oh", "well", "sorry", NULL};
+const char *const interrogatives[] = {"is",   "are",   "do",   "does",  "did",    "can",  "could",
+                                      "will", "would", "what", "whats", "what's", "when", "where",
+                                      "who",  "how",   "why",  "which", NULL};
+const char *const fillers[] = {"hi", "hello", "hey",  "yes", "yeah", "um",    "uh",
+                               "so", "ok",    "okay", "oh",  "well", "sorry", NULL};
 
 #undef B
 #undef Q

@@ -12,7 +12,8 @@
  * ones a time is used for), then each miss with --verbose. --asr first turns
  * each sentence into what a recognizer writes: lowercase words, no
  * punctuation, numbers in words ("9:30 PM" is "nine thirty p m", "5th"
- * "fifth"). Exit status 1 when a figure is below its floor. tests/data/analysis/utterances.txt is the set.
+ * "fifth"). Exit status 1 when a figure is below its floor. tests/data/analysis/utterances.txt is
+ * the set.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,18 +81,18 @@ static int time_right(struct score *s, const char *expect, const char *got)
 
 /* ---- --asr: the sentence as a recognizer writes it ---- */
 
-static const char *const small[] = {
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-    "eighteen", "nineteen"};
-static const char *const decades[] = {"twenty", "thirty", "forty", "fifty",
-                                      "sixty", "seventy", "eighty", "ninety"};
+static const char *const small[] = {"zero",    "one",     "two",       "three",    "four",
+                                    "five",    "six",     "seven",     "eight",    "nine",
+                                    "ten",     "eleven",  "twelve",    "thirteen", "fourteen",
+                                    "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"};
+static const char *const decades[] = {"twenty", "thirty",  "forty",  "fifty",
+                                      "sixty",  "seventy", "eighty", "ninety"};
 
 /* n (0-99, else its digits) in words; an ordinal when ord ("twenty first"). */
 static void say_number(char *out, size_t cap, long n, int ord)
 {
-    static const char *const ords[] = {"", "first", "second", "third", "fourth", "fifth",
-                                       "sixth", "seventh", "eighth", "ninth"};
+    static const char *const ords[] = {"",      "first", "second",  "third",  "fourth",
+                                       "fifth", "sixth", "seventh", "eighth", "ninth"};
     size_t len = strlen(out);
 
     if (n < 0 || n > 99)
@@ -154,7 +155,9 @@ static void asr_text(const char *in, char *out, size_t cap)
             in += 2;
             continue;
         }
-        out[len] = (c >= 'A' && c <= 'Z') ? (char)(c | 32) : (c == '\'' || (c >= 'a' && c <= 'z')) ? c : ' ';
+        out[len] = (c >= 'A' && c <= 'Z')                  ? (char)(c | 32)
+                   : (c == '\'' || (c >= 'a' && c <= 'z')) ? c
+                                                           : ' ';
         out[len + 1] = '\0';
         in++;
     }
