@@ -206,6 +206,7 @@ static const struct intent_case intent_cases[] = {
     {"It's not a complaint, but what are your hours?", ANALYSIS_QUESTION},
     {"I'm happy with everything, no complaints", ANALYSIS_OTHER},
     {"I'm not happy with the haircut", ANALYSIS_COMPLAINT},
+    {"I'm so frustrated with this", ANALYSIS_COMPLAINT},
     /* precedence: opt-out, then a complaint, over everything */
     {"Why was I charged twice?", ANALYSIS_COMPLAINT},
     {"My appointment yesterday was a mess and the dentist was rude", ANALYSIS_COMPLAINT},
@@ -214,6 +215,8 @@ static const struct intent_case intent_cases[] = {
     /* opt-outs said in words no cue lists */
     {"never contact me again", ANALYSIS_OPT_OUT},
     {"I don't want these text messages anymore", ANALYSIS_OPT_OUT},
+    {"I'd like to be removed from your call list", ANALYSIS_OPT_OUT},
+    {"I need a mole removed from my back, can I book for Friday", ANALYSIS_BOOKING},
     {"you never call back when you say you will, it's ridiculous", ANALYSIS_COMPLAINT},
     {"I didn't get a text again, is the reminder broken?", ANALYSIS_COMPLAINT},
     /* small talk with a time in it is not a booking */
