@@ -249,15 +249,16 @@ static long calendar_date(const struct tokens *t, size_t i, const struct dt *d)
     return day == -1 ? ordinal_date(t, i, d) : day;
 }
 
-/* A date the caller moves away from: "from Tuesday (to Thursday)", "instead of Monday",
-   "my Thursday appointment (to Monday)". */
+/* A date the caller moves away from or turns down: "from Tuesday (to Thursday)", "instead
+   of Monday", "my Thursday appointment (to Monday)", "not (on) Friday". */
 static int replaced(const struct tokens *t, size_t i)
 {
     size_t k = i > 0 && tok_is(t, i - 1, "the") ? i - 1 : i;
 
+    k = k > 0 && tok_is(t, k - 1, "on") ? k - 1 : k;
     if (k == 0 || week_from(t, i))
         return 0;
-    return tok_is(t, k - 1, "from") || tok_is(t, k - 1, "my") ||
+    return tok_is(t, k - 1, "from") || tok_is(t, k - 1, "my") || tok_is(t, k - 1, "not") ||
            (k > 1 && tok_is(t, k - 1, "of") && tok_is(t, k - 2, "instead"));
 }
 

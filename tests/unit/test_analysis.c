@@ -98,6 +98,7 @@ static const struct when_case when_cases[] = {
     {NOV21, "instead of Monday, Friday at 4", "2026-11-27T16:00:00-05:00"},
     {NOV21, "move my Thursday visit to Monday at 10", "2026-11-23T10:00:00-05:00"},
     {NOV21, "a week from Monday", "2026-11-30T09:00:00-05:00"},
+    {NOV21, "not on Monday, Tuesday would be better", "2026-11-24T09:00:00-05:00"},
     {NOV21, "12/25 at 10", "2026-12-25T10:00:00-05:00"},
     {NOV21, "25/12", "2026-12-25T09:00:00-05:00"},
     {NOV21, "3/3", "2027-03-03T09:00:00-05:00"},
@@ -207,6 +208,8 @@ static const struct intent_case intent_cases[] = {
     {"I'm happy with everything, no complaints", ANALYSIS_OTHER},
     {"I'm not happy with the haircut", ANALYSIS_COMPLAINT},
     {"I'm so frustrated with this", ANALYSIS_COMPLAINT},
+    {"the technician was late again", ANALYSIS_COMPLAINT},
+    {"is it too late to book for tonight", ANALYSIS_BOOKING},
     /* precedence: opt-out, then a complaint, over everything */
     {"Why was I charged twice?", ANALYSIS_COMPLAINT},
     {"My appointment yesterday was a mess and the dentist was rude", ANALYSIS_COMPLAINT},
