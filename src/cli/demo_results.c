@@ -274,7 +274,9 @@ size_t demo_print_results(const struct demo_place *place, const struct demo_call
         printf("\nresults: the database does not open: %s\n", err.msg);
         return 0;
     }
-    printf("\n=== what the pipelines made of the calls ===\n");
+    printf("\n=== what the pipelines made of the calls ===\n"
+           "(the simulated callers speak with espeak-ng's synthetic voice, which PocketSphinx's\n"
+           " en-us model hears poorly; people on a phone line fare far better: docs/asr.md)\n");
     fflush(stdout);
     wait_for_jobs(st, &scan, wait_ms);
     outbox = fetch_outbox(place);

@@ -34,6 +34,8 @@ class Demo(unittest.TestCase):
             self.assertIn("--- %s: reached its end" % flow, p.stdout)
         self.assertIn("5 of 5 flows reached their end, 5 of 5 pipelines finished", p.stdout)
         results = p.stdout.split("=== what the pipelines made of the calls ===", 1)[1]
+        self.assertIn("espeak-ng's synthetic voice", results.split("\n\n", 1)[0])
+        results = results.split("\n\n", 1)[1]  # past the note on the synthetic voice
         sections = re.split(r"\n(?=[a-z-]+ \(recording RE[0-9a-f]{32}\):)", results.strip())
         self.assertEqual([s.split(" ", 1)[0] for s in sections], FLOWS)
         for flow, section in zip(FLOWS, sections):
