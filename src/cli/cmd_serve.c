@@ -32,6 +32,7 @@ static int start_http(struct runtime *rt, struct httpd **httpd)
     hc.max_body = SERVE_MAX_BODY;
     hc.max_header = SERVE_MAX_HEAD;
     hc.handler = app_handle;
+    hc.batch = app_handle_batch;
     hc.ctx = &rt->app;
     if (httpd_start(httpd, &hc, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);

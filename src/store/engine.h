@@ -118,6 +118,7 @@ struct store_engine {
                    void *ctx, struct hl_err *err);
 
     void (*submit)(struct store *s, struct store_task *task);
+    void (*run_tasks)(struct store *s, struct store_task *tasks);
 };
 
 /* The head of every engine's handle. */

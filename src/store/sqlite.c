@@ -739,4 +739,5 @@ const struct store_engine store_sqlite_engine = {
     .job_list = sqlite_job_list,
     .job_get = sqlite_job_get,
     .submit = sqlite_submit,
+    .run_tasks = sqlite_run_tasks,
 };

@@ -181,6 +181,12 @@ void store_submit(struct store *s, struct store_task *task)
     s->engine->submit(s, task);
 }
 
+void store_run_tasks(struct store *s, struct store_task *tasks)
+{
+    if (tasks)
+        s->engine->run_tasks(s, tasks);
+}
+
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
     int rc = need(phone, "opt-out phone number", err);
