@@ -14,7 +14,7 @@
 #include "core/banned.h"
 
 /* Checkpoint once the WAL holds this many pages (SQLite's own default). */
-#define CHECKPOINT_PAGES 1000
+#define CHECKPOINT_PAGES 4000
 
 /* Called by SQLite after each commit on the writer connection. */
 static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
