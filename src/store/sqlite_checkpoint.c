@@ -11,10 +11,6 @@
  */
 #include "store/sqlite_internal.h"
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include "core/banned.h"
 
 /* Checkpoint once the WAL holds this many pages (SQLite's own default). */
@@ -38,13 +34,6 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
 static void *checkpoint_main(void *arg)
 {
     struct sqlite_store *s = arg;
-
-    /*
-     * Below the HTTP threads (nice 10, this thread only on Linux): a checkpoint
-     * is never waited for, so it runs in their gaps instead of taking a core
-     * from a round of webhooks (p99 at 32 connections: 3.3–4.0 → 2.1–2.4 ms).
-     */
-    setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), 10);
 
     pthread_mutex_lock(&s->checkpoint_lock);
     for (;;) {
