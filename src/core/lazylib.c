@@ -7,8 +7,7 @@
 
 #include "core/banned.h"
 
-int lazylib_open(const char *soname, const struct lazylib_sym *syms, size_t n,
-                 struct hl_err *err)
+int lazylib_open(const char *soname, const struct lazylib_sym *syms, size_t n, struct hl_err *err)
 {
     void *lib = dlopen(soname, RTLD_NOW | RTLD_LOCAL);
     size_t i;

@@ -25,7 +25,6 @@ struct lazylib_sym {
  * syms; HL_ECONFIG naming what is missing if the library or a function
  * cannot be found. Not thread-safe: call it under pthread_once.
  */
-int lazylib_open(const char *soname, const struct lazylib_sym *syms, size_t n,
-                 struct hl_err *err);
+int lazylib_open(const char *soname, const struct lazylib_sym *syms, size_t n, struct hl_err *err);
 
 #endif

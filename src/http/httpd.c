@@ -31,7 +31,6 @@
 #include "httpd.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -70,7 +69,7 @@ struct loop {
     struct exchange *held; /* requests batched in this round, newest first */
     size_t held_count;
     size_t last_batch; /* requests in the round's batch before */
-    void **items;          /* their items, for the batch handler */
+    void **items;      /* their items, for the batch handler */
     size_t items_cap;
 };
 
@@ -99,9 +98,9 @@ struct exchange {
     int head_too_large; /* more headers than HTTP_MAX_REQUEST_HEADERS */
     int handled;        /* the handler has run (its answer may have been deferred) */
     int sent;           /* a response is queued */
-    int late; /* began after httpd_stop had started: never parked */
-    int held;   /* batched: waiting for the end of its round */
-    int orphan; /* its connection ended while it was held: freed after the round */
+    int late;           /* began after httpd_stop had started: never parked */
+    int held;           /* batched: waiting for the end of its round */
+    int orphan;         /* its connection ended while it was held: freed after the round */
 };
 
 /*

@@ -29,33 +29,33 @@
 
 /* The PocketSphinx (and sphinxbase) functions hotline calls, loaded on first use. */
 #define SPHINX_FUNCTIONS(X)                                                                        \
-    X(cmd_ln_free_r)                                                                              \
-    X(cmd_ln_parse_r)                                                                             \
-    X(err_set_logfp)                                                                              \
-    X(logmath_exp)                                                                                \
-    X(ngram_model_free)                                                                           \
-    X(ngram_model_read)                                                                           \
-    X(ngram_model_set_init)                                                                       \
-    X(ps_args)                                                                                    \
-    X(ps_end_utt)                                                                                 \
-    X(ps_free)                                                                                    \
-    X(ps_get_hyp)                                                                                 \
-    X(ps_get_logmath)                                                                             \
-    X(ps_get_prob)                                                                                \
-    X(ps_init)                                                                                    \
-    X(ps_process_raw)                                                                             \
-    X(ps_set_lm)                                                                                  \
-    X(ps_set_search)                                                                              \
+    X(cmd_ln_free_r)                                                                               \
+    X(cmd_ln_parse_r)                                                                              \
+    X(err_set_logfp)                                                                               \
+    X(logmath_exp)                                                                                 \
+    X(ngram_model_free)                                                                            \
+    X(ngram_model_read)                                                                            \
+    X(ngram_model_set_init)                                                                        \
+    X(ps_args)                                                                                     \
+    X(ps_end_utt)                                                                                  \
+    X(ps_free)                                                                                     \
+    X(ps_get_hyp)                                                                                  \
+    X(ps_get_logmath)                                                                              \
+    X(ps_get_prob)                                                                                 \
+    X(ps_init)                                                                                     \
+    X(ps_process_raw)                                                                              \
+    X(ps_set_lm)                                                                                   \
+    X(ps_set_search)                                                                               \
     X(ps_start_utt)
 #define SPHINX_SLOT(f) __typeof__(&f) f;
-#define SPHINX_SYM(f) {#f, (void **)&sx.f},
+#define SPHINX_SYM(f)  {#f, (void **)&sx.f},
 
 static struct {
     SPHINX_FUNCTIONS(SPHINX_SLOT)
 } sx;
 
-#define ASR_SPHINX_POOL 4
-#define ASR_SPHINX_MAX_ARGS 64
+#define ASR_SPHINX_POOL       4
+#define ASR_SPHINX_MAX_ARGS   64
 #define ASR_DEFAULT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
 /* How much of the phrase model is mixed into the general one (measured in docs/asr.md). */
 #define ASR_PHRASE_WEIGHT 0.3f
@@ -84,11 +84,21 @@ struct asr_sphinx {
  * empty bands above 4 kHz cost less than a mismatched one.
  */
 static const char *const base_args[] = {
-    "-featparams", "/dev/null", "-samprate", "16000", "-nfft", "512", "-lowerf", "130",
-    "-upperf", "6800", "-nfilt", "25", "-transform", "dct", "-lifter", "22", "-feat", "1s_c_d_dd",
-    "-svspec", "0-12/13-25/26-38", "-agc", "none", "-cmn", "batch", "-varnorm", "no",
-    "-cmninit", "41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17",
-    "-bestpath", "yes",
+    "-featparams", "/dev/null",
+    "-samprate",   "16000",
+    "-nfft",       "512",
+    "-lowerf",     "130",
+    "-upperf",     "6800",
+    "-nfilt",      "25",
+    "-transform",  "dct",
+    "-lifter",     "22",
+    "-feat",       "1s_c_d_dd",
+    "-svspec",     "0-12/13-25/26-38",
+    "-agc",        "none",
+    "-cmn",        "batch",
+    "-varnorm",    "no",
+    "-cmninit",    "41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17",
+    "-bestpath",   "yes",
 };
 
 static pthread_once_t sphinx_once = PTHREAD_ONCE_INIT;

@@ -44,7 +44,7 @@ static char espeak_init_error[200]; /* why it failed */
     X(espeak_SetVoiceByName)                                                                       \
     X(espeak_Synth)
 #define ESPEAK_SLOT(f) __typeof__(&f) f;
-#define ESPEAK_SYM(f) {#f, (void **)&es.f},
+#define ESPEAK_SYM(f)  {#f, (void **)&es.f},
 
 static struct {
     ESPEAK_FUNCTIONS(ESPEAK_SLOT)
