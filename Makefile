@@ -4,11 +4,12 @@
 #   make test   build twice (plain and ASan+UBSan) and run every test through ctest,
 #               then run the libFuzzer targets (clang) for a bounded number of inputs
 #   make bench  Release build, then bench/webhook.sh
+#   make bench-pipeline  Release build, then bench/pipeline.sh
 JOBS ?= $(shell nproc)
 CTEST_FLAGS ?= --output-on-failure -j $(JOBS)
 
 .PHONY: all deps build build-asan build-release build-fuzz run test test-plain test-asan test-fuzz \
-	demo bench clean
+	demo bench bench-pipeline clean
 
 all: build
 
@@ -51,6 +52,9 @@ demo: build
 
 bench: build-release
 	bash bench/webhook.sh
+
+bench-pipeline: build-release
+	bash bench/pipeline.sh
 
 clean:
 	rm -rf build build-asan build-release build-fuzz

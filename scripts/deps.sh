@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # scripts/deps.sh — install every Debian package hotline's build and tests need,
-# and the npm packages the SDK conformance tests use (tests/sdk, from its lock
-# file). Safe to run repeatedly: it only installs what is missing.
+# and the npm packages pinned by lock files: the browser libraries the build
+# embeds (web/), the SDK conformance tests (tests/sdk) and the browser tests'
+# playwright-core (tests/browser, which drives Debian's chromium; playwright
+# never downloads a browser). Safe to run repeatedly: it only installs what is
+# missing.
 # As root it runs apt-get itself; otherwise it prints the exact command and stops.
 set -euo pipefail
 
@@ -13,7 +16,8 @@ packages=(
   libespeak-ng-dev espeak-ng-data libexpat1-dev
   libpocketsphinx-dev pocketsphinx-en-us pocketsphinx-testdata libqrencode-dev
   libcmocka-dev clang libclang-rt-14-dev
-  sqlite3 python3 python3-twilio nodejs wrk valgrind curl
+  sqlite3 python3 python3-twilio nodejs wrk valgrind curl zlib1g-dev
+  chromium fonts-dejavu-core
 )
 
 missing=()
@@ -38,11 +42,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# The official Twilio SDK for node, pinned by tests/sdk/package-lock.json.
-if [ -f "$here/tests/sdk/package-lock.json" ]; then
-  if [ ! -d "$here/tests/sdk/node_modules/twilio" ] ||
-     [ "$here/tests/sdk/package-lock.json" -nt "$here/tests/sdk/node_modules/.package-lock.json" ]; then
-    echo "deps: npm ci in tests/sdk"
-    (cd "$here/tests/sdk" && npm ci --no-audit --no-fund --loglevel=error)
+# npm packages, each folder pinned by its package-lock.json; `npm ci` runs again when the lock
+# file is newer than what node_modules holds.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+for dir in web tests/sdk tests/browser; do
+  if [ -f "$here/$dir/package-lock.json" ]; then
+    if [ ! -f "$here/$dir/node_modules/.package-lock.json" ] ||
+       [ "$here/$dir/package-lock.json" -nt "$here/$dir/node_modules/.package-lock.json" ]; then
+      echo "deps: npm ci in $dir"
+      (cd "$here/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
   fi
-fi
+done

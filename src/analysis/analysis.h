@@ -86,4 +86,14 @@ const char *analysis_intent_name(enum analysis_intent intent);
  */
 char *analysis_to_json(const struct analysis *a);
 
+/*
+ * The last n calendar days in zone up to the one holding now, oldest first:
+ * dates[i] is "2026-11-21" and starts[i] the instant day i began there;
+ * starts[n] is when the day after today begins. For counting things per
+ * local day (the dashboard's chart). HL_EINVAL for a zone that cannot be read.
+ */
+#define ANALYSIS_DATE_SIZE 11
+int analysis_local_days(const char *zone, time_t now, int n, char (*dates)[ANALYSIS_DATE_SIZE],
+                        time_t *starts);
+
 #endif

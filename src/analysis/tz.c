@@ -213,3 +213,26 @@ int tz_parse_iso(const char *s, time_t *out)
     *out = (time_t)(civil_days(y, mo, d) * 86400L + h * 3600L + mi * 60L + sec - off);
     return 0;
 }
+
+int analysis_local_days(const char *zone, time_t now, int n, char (*dates)[ANALYSIS_DATE_SIZE],
+                        time_t *starts)
+{
+    struct civil today, day = {0};
+    long first;
+    int i;
+
+    if (tz_to_civil(zone, now, &today) != HL_OK)
+        return HL_EINVAL;
+    first = civil_days(today.y, today.m, today.d) - (n - 1);
+    for (i = 0; i <= n; i++) {
+        civil_from_days(first + i, &day.y, &day.m, &day.d);
+        if (tz_from_civil(zone, &day, &starts[i]) != HL_OK)
+            return HL_EINVAL;
+        /* The moduli only show the compiler that the text fits (the values are in range). */
+        if (i < n)
+            snprintf(dates[i], ANALYSIS_DATE_SIZE, "%04d-%02d-%02d",
+                     (day.y % 10000 + 10000) % 10000, (day.m % 13 + 13) % 13,
+                     (day.d % 32 + 32) % 32);
+    }
+    return HL_OK;
+}

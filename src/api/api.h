@@ -18,6 +18,12 @@
 #include "app/app.h"
 
 /*
+ * The index in API_KEYS of key, or -1. Every configured key is compared in
+ * constant time, with no early exit (the dashboard's login uses it too).
+ */
+int api_key_index(const struct config *cfg, const char *key);
+
+/*
  * Check the bearer key. Returns its index in API_KEYS, or -1 after
  * answering 401/403. Every configured key is compared in constant time.
  */
@@ -36,6 +42,10 @@ void api_call_get(struct app_request *r);
 void api_messages_create(struct app_request *r);
 void api_messages_list(struct app_request *r);
 void api_bookings_list(struct app_request *r); /* GET /api/bookings */
+void api_memos_list(struct app_request *r);    /* GET /api/memos */
+void api_memo_get(struct app_request *r);      /* GET /api/memos/{id} */
+void api_memo_delete(struct app_request *r);   /* DELETE /api/memos/{id} */
+void api_contact_erase(struct app_request *r); /* DELETE /api/contacts/{phone} */
 void api_tts_create(struct app_request *r); /* POST /api/tts {text, voice} -> audio */
 void api_call_say(struct app_request *r);   /* POST /api/calls/{sid}/say {text, voice} */
 

@@ -38,7 +38,7 @@ json_t *api_body_object(struct app_request *r)
     return doc;
 }
 
-static void field_error(struct app_request *r, const char *name, const char *what)
+void api_field_error(struct app_request *r, const char *name, const char *what)
 {
     app_json(r->res, r->req->arena, 400,
              json_pack("{s:{s:s,s:s,s:s}}", "error", "code", "invalid_field", "field", name,
@@ -53,7 +53,7 @@ int api_string(struct app_request *r, json_t *obj, const char *name, const char 
     if (!v || json_is_null(v))
         return HL_OK;
     if (!json_is_string(v)) {
-        field_error(r, name, "must be a string");
+        api_field_error(r, name, "must be a string");
         return HL_EINVAL;
     }
     *out = json_string_value(v);
@@ -69,7 +69,7 @@ int api_metadata(struct app_request *r, json_t *obj, const char **out)
     if (!v || json_is_null(v))
         return HL_OK;
     if (!json_is_object(v)) {
-        field_error(r, "metadata", "must be a JSON object");
+        api_field_error(r, "metadata", "must be a JSON object");
         return HL_EINVAL;
     }
     text = json_dumps(v, JSON_COMPACT);
@@ -99,6 +99,19 @@ static const char *query_phone(struct arena *a, const char *v)
     return v;
 }
 
+/* A whole number ("+1415...": q->phone) or the last digits of one ("0123": q->phone_suffix). */
+static int read_phone_filter(struct arena *a, const char *v, struct store_list *q)
+{
+    size_t digits = strspn(v, "0123456789");
+
+    if (v[digits] == '\0' && digits >= 3 && digits <= 15) {
+        q->phone_suffix = v;
+        return HL_OK;
+    }
+    q->phone = query_phone(a, v);
+    return phone_is_e164(q->phone) ? HL_OK : HL_EINVAL;
+}
+
 int api_list_query(struct app_request *r, struct store_list *q)
 {
     struct form query = {NULL, 0};
@@ -107,6 +120,7 @@ int api_list_query(struct app_request *r, struct store_list *q)
     long long n;
 
     q->phone = NULL;
+    q->phone_suffix = NULL;
     q->before_id = STORE_NONE;
     q->limit = API_LIST_DEFAULT;
     if (form_decode(&query, r->req->query, r->req->query_len, r->req->arena, &err) != HL_OK) {
@@ -116,17 +130,18 @@ int api_list_query(struct app_request *r, struct store_list *q)
     phone = form_get(&query, "phoneNumber");
     limit = form_get(&query, "limit");
     before = form_get(&query, "before");
-    if (phone && *phone && !phone_is_e164(q->phone = query_phone(r->req->arena, phone))) {
-        field_error(r, "phoneNumber", "must be an E.164 number such as +14155551234");
+    if (phone && *phone && read_phone_filter(r->req->arena, phone, q) != HL_OK) {
+        api_field_error(r, "phoneNumber",
+                    "must be an E.164 number such as +14155551234, or its last 3 to 15 digits");
         return HL_EINVAL;
     }
     if (limit && *limit && !parse_count(limit, 1, API_LIST_MAX, &n)) {
-        field_error(r, "limit", "must be a whole number from 1 to 1000");
+        api_field_error(r, "limit", "must be a whole number from 1 to 1000");
         return HL_EINVAL;
     }
     q->limit = limit && *limit ? (int)n : q->limit;
     if (before && *before && !parse_count(before, 1, (long long)1 << 62, &q->before_id)) {
-        field_error(r, "before", "must be the next_before value of a previous page");
+        api_field_error(r, "before", "must be the next_before value of a previous page");
         return HL_EINVAL;
     }
     return HL_OK;
@@ -177,7 +192,7 @@ void api_answer_page(struct app_request *r, const char *key, struct api_page *p,
 
 void api_answer_store_error(struct app_request *r, const struct hl_err *err)
 {
-    log_error("history not read", LOG_S("reason", err->msg));
+    log_error("storage failed", LOG_S("route", r->res->log_route), LOG_S("reason", err->msg));
     app_json_error(r->res, r->req->arena, 503, "unavailable", "Storage is unavailable; try again.");
 }
 
@@ -210,6 +225,19 @@ static void send_start(void *ctx, struct http_pending *pending)
     http_resume(pending);
 }
 
+struct api_send *api_work_begin(struct app_request *r, void (*run)(struct api_send *s))
+{
+    struct api_send *s = arena_zalloc(r->req->arena, sizeof(*s));
+
+    if (!s) {
+        app_json_error(r->res, r->req->arena, 413, "too_large", "Request too large.");
+        return NULL;
+    }
+    s->r = *r;
+    s->run = run;
+    return s;
+}
+
 struct api_send *api_send_begin(struct app_request *r, void (*run)(struct api_send *s))
 {
     json_t *body = api_body_object(r);
@@ -217,14 +245,11 @@ struct api_send *api_send_begin(struct app_request *r, void (*run)(struct api_se
 
     if (!body)
         return NULL;
-    if (!(s = arena_zalloc(r->req->arena, sizeof(*s)))) {
+    if (!(s = api_work_begin(r, run))) {
         json_decref(body);
-        app_json_error(r->res, r->req->arena, 413, "too_large", "Request too large.");
         return NULL;
     }
-    s->r = *r;
     s->body = body;
-    s->run = run;
     return s;
 }
 
@@ -247,7 +272,7 @@ void api_send_failed(struct app_request *r, int rc, const struct outbound_result
     switch (rc) {
     case HL_EINVAL:
         if (out->field) {
-            field_error(r, out->field, strchr(err->msg, ':') ? strchr(err->msg, ':') + 2 : err->msg);
+            api_field_error(r, out->field, strchr(err->msg, ':') ? strchr(err->msg, ':') + 2 : err->msg);
             return;
         }
         app_json_error(r->res, a, 400, "invalid_request", err->msg);

@@ -24,12 +24,23 @@ static const char *bearer_token(const struct http_request *req)
     return *h ? h : NULL;
 }
 
+int api_key_index(const struct config *cfg, const char *key)
+{
+    size_t i, len = strlen(key);
+    int match = -1;
+
+    /* No early exit: the time taken does not depend on which key matched. */
+    for (i = 0; i < cfg->api_key_count; i++)
+        if (crypto_equal(cfg->api_keys[i], strlen(cfg->api_keys[i]), key, len) && match < 0)
+            match = (int)i;
+    return match;
+}
+
 int api_authorize(struct app_request *r)
 {
     const struct config *cfg = r->app->cfg;
     const char *token = bearer_token(r->req);
-    size_t i, len;
-    int match = -1;
+    int match;
 
     if (!token) {
         http_add_header(r->res, "WWW-Authenticate", "Bearer realm=\"hotline\"");
@@ -37,12 +48,7 @@ int api_authorize(struct app_request *r)
                        "Send Authorization: Bearer <key> with a key from API_KEYS.");
         return -1;
     }
-    len = strlen(token);
-    /* No early exit: the time taken does not depend on which key matched. */
-    for (i = 0; i < cfg->api_key_count; i++)
-        if (crypto_equal(cfg->api_keys[i], strlen(cfg->api_keys[i]), token, len) && match < 0)
-            match = (int)i;
-    if (match < 0)
+    if ((match = api_key_index(cfg, token)) < 0)
         app_json_error(r->res, r->req->arena, 403, "forbidden",
                        cfg->api_key_count ? "The API key is not valid."
                                           : "No API keys are configured: set API_KEYS.");

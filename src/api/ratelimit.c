@@ -58,7 +58,9 @@ static void refill(const struct ratelimit *rl, struct bucket *b, uint64_t now_ns
     b->last_ns = now_ns;
 }
 
-int ratelimit_take(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retry_after_s)
+/* Whether key's bucket holds a token at now_ns; takes it when take is set. */
+static int bucket_use(struct ratelimit *rl, size_t key, uint64_t now_ns, int take,
+                      long *retry_after_s)
 {
     struct bucket *b;
     int allowed;
@@ -69,12 +71,22 @@ int ratelimit_take(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retr
     b = &rl->buckets[key];
     refill(rl, b, now_ns);
     allowed = b->tokens >= 1.0;
-    if (allowed)
+    if (allowed && take)
         b->tokens -= 1.0;
-    else if (retry_after_s) {
+    else if (!allowed && retry_after_s) {
         long wait_s = (long)ceil((1.0 - b->tokens) / rl->per_ns / 1e9);
         *retry_after_s = wait_s > 0 ? wait_s : 1;
     }
     pthread_mutex_unlock(&rl->lock);
     return allowed;
+}
+
+int ratelimit_take(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retry_after_s)
+{
+    return bucket_use(rl, key, now_ns, 1, retry_after_s);
+}
+
+int ratelimit_peek(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retry_after_s)
+{
+    return bucket_use(rl, key, now_ns, 0, retry_after_s);
 }

@@ -24,4 +24,7 @@ void ratelimit_free(struct ratelimit *rl);
  */
 int ratelimit_take(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retry_after_s);
 
+/* The same answer as ratelimit_take, without taking the token (to count only failures). */
+int ratelimit_peek(struct ratelimit *rl, size_t key, uint64_t now_ns, long *retry_after_s);
+
 #endif

@@ -29,6 +29,7 @@ struct flows;
 struct asr;
 struct analyzer;
 struct jobs;
+struct ideas_cache;
 
 struct app {
     const struct config *cfg;
@@ -38,12 +39,14 @@ struct app {
     struct rest_client *rest; /* Twilio's REST API (or the emulator's) */
     struct sim *sim;          /* the built-in emulator, mounted here in emulator mode; or NULL */
     struct ratelimit *send_limit; /* API sends per key */
+    struct ratelimit *login_limit; /* dashboard login attempts (one bucket), or NULL: no limit */
     struct workpool *senders;     /* where API sends wait on Twilio, off the HTTP threads */
     struct tts *tts;              /* speech for calls, and its media cache */
     struct flows *flows;          /* the call flows this server runs */
     struct asr *asr;              /* speech recognition for recordings */
     struct analyzer *analyzer;    /* what callers asked for */
     struct jobs *jobs;            /* the background job workers (serve only) */
+    struct ideas_cache *ideas;    /* sealed notes' ideas, briefly, for IDEAS (serve only) */
 };
 
 /*

@@ -28,6 +28,10 @@
 #include "ops/ops.h"
 #include "sim/sim.h"
 #include "twilio/signature.h"
+#include "web/dashboard.h"
+#include "web/session.h"
+#include "web/memo_page.h"
+#include "web/page.h"
 #include "webhooks/webhooks.h"
 #include "core/banned.h"
 
@@ -37,6 +41,8 @@ enum route_flags {
     ROUTE_API = 1 << 2,           /* hotline's JSON API: a bearer key from API_KEYS */
     ROUTE_SEND = 1 << 3,          /* an API send: rate-limited per key */
     ROUTE_QUEUES_JOB = 1 << 4,    /* may queue background work: wake the job workers */
+    ROUTE_SESSION = 1 << 5,       /* the dashboard: a live session cookie (401 JSON otherwise) */
+    ROUTE_CSRF = 1 << 6,          /* a dashboard state change: same origin and the CSRF token */
 };
 
 struct route {
@@ -73,8 +79,8 @@ static const struct route routes[] = {
     {HTTP_POST, "/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
     {HTTP_POST, "/api/twilio/recording-status", ROUTE_TWILIO, webhook_recording_status},
 
-    {HTTP_POST, "/twilio/sms", ROUTE_TWILIO, webhook_sms},
-    {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO, webhook_sms},
+    {HTTP_POST, "/twilio/sms", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_sms},
+    {HTTP_POST, "/api/twilio/sms", ROUTE_TWILIO | ROUTE_QUEUES_JOB, webhook_sms},
 
     {HTTP_POST, "/twilio/message-status", ROUTE_TWILIO, webhook_message_status},
 
@@ -87,12 +93,39 @@ static const struct route routes[] = {
     {HTTP_POST, "/api/calls/{sid}/say", ROUTE_API | ROUTE_SEND, api_call_say},
     {HTTP_POST, "/api/tts", ROUTE_API, api_tts_create},
     {HTTP_GET | HTTP_HEAD, "/api/bookings", ROUTE_API, api_bookings_list},
+    {HTTP_GET | HTTP_HEAD, "/api/memos", ROUTE_API, api_memos_list},
+    {HTTP_GET | HTTP_HEAD, "/api/memos/{id}", ROUTE_API, api_memo_get},
+    {HTTP_DELETE, "/api/memos/{id}", ROUTE_API, api_memo_delete},
+    {HTTP_DELETE, "/api/contacts/{phone}", ROUTE_API, api_contact_erase},
     {HTTP_GET | HTTP_HEAD, "/media/{id}", 0, media_serve},
+    {HTTP_GET | HTTP_HEAD, "/assets/{name}", 0, web_assets_serve},
+    /* The memo page. Fixed paths under /voice/ (the dashboard's) must come before these rows:
+     * the first row that matches wins, and "/voice/{id}" matches any one segment. */
+    {HTTP_GET | HTTP_HEAD, "/voice/login", 0, web_dashboard_redirect},
+    {HTTP_GET | HTTP_HEAD, "/voice/logout", 0, web_dashboard_redirect},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}", 0, web_memo_page},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/memo.json", 0, web_memo_json},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/audio", 0, web_memo_audio},
+    {HTTP_GET | HTTP_HEAD, "/voice/{id}/meta", 0, web_memo_meta},
 
     {HTTP_POST, "/api/messages", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_POST, "/api/twilio/send-sms", ROUTE_API | ROUTE_SEND, api_messages_create},
     {HTTP_GET | HTTP_HEAD, "/api/messages", ROUTE_API, api_messages_list},
     {HTTP_GET | HTTP_HEAD, "/api/twilio/sms", ROUTE_API, api_messages_list},
+
+    /* The dashboard (docs/web.md): its lists are the API's answers, behind the session. */
+    {HTTP_GET | HTTP_HEAD, "/voice", 0, web_dashboard_page},
+    {HTTP_POST, "/voice/login", 0, web_login},
+    {HTTP_POST, "/voice/logout", ROUTE_SESSION | ROUTE_CSRF, web_logout},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/session", ROUTE_SESSION, web_session_info},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/calls", ROUTE_SESSION, api_calls_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/calls/{sid}", ROUTE_SESSION, api_call_get},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/messages", ROUTE_SESSION, api_messages_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/bookings", ROUTE_SESSION, api_bookings_list},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/memos", ROUTE_SESSION, web_dash_memos},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/optouts", ROUTE_SESSION, web_dash_optouts},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/stats", ROUTE_SESSION, web_dash_stats},
+    {HTTP_GET | HTTP_HEAD, "/voice/api/health", ROUTE_SESSION, web_dash_health},
 };
 
 /* "GET, HEAD" for the Allow header of a 405. */
@@ -244,6 +277,10 @@ static void dispatch(struct app_request *r, const struct route *route)
 {
     r->res->log_route = route->pattern;
     if ((route->flags & ROUTE_API) && !admit_api_request(r, route))
+        return;
+    if ((route->flags & ROUTE_SESSION) && !web_session_require(r))
+        return;
+    if ((route->flags & ROUTE_CSRF) && !web_session_csrf_ok(r))
         return;
     if (!(route->flags & ROUTE_TWILIO)) {
         route->fn(r);

@@ -6,6 +6,9 @@
  * the contact's name and every other column becomes a field. Quoted values
  * may hold commas, quotes ("") and line breaks, as RFC 4180 writes them.
  * A bad line is reported with its number and skipped; the rest is kept.
+ *
+ * `hotline contacts erase PHONE` erases everything stored about a number
+ * through the API's own path (erasure.h).
  */
 #include <jansson.h>
 #include <stdio.h>
@@ -14,7 +17,9 @@
 
 #include "cli/cli.h"
 #include "cli/runtime.h"
+#include "core/mask.h"
 #include "core/phone.h"
+#include "erasure/erasure.h"
 #include "core/banned.h"
 
 enum { CSV_MAX_FIELDS = 64, CSV_MAX_VALUE = 4096 };
@@ -137,14 +142,49 @@ static int import_file(struct store *s, FILE *in, const char *path)
     return bad ? 1 : 0;
 }
 
+/* `contacts erase PHONE`: the API's erasure, from the command line. */
+static int erase_number(const char *phone)
+{
+    struct erasure_report r;
+    struct runtime rt;
+    struct hl_err err = {0};
+    char masked[MASK_PHONE_MAX];
+    int rc;
+
+    if (!phone_is_e164(phone)) {
+        fprintf(stderr, "hotline: contacts: PHONE must be an E.164 number such as +14155551234\n");
+        return 2;
+    }
+    if ((rc = runtime_open(&rt, RUNTIME_MIGRATE)) != 0)
+        return rc;
+    mask_phone(phone, masked);
+    rc = erasure_phone(&rt.app, phone, &r, &err);
+    if (rc == HL_OK)
+        printf("erased %s: %lld calls, %lld call events, %lld recordings, %lld transcriptions, "
+               "%lld memos, %lld messages, %lld bookings, %lld contacts, %lld jobs; "
+               "%lld files removed, %lld Twilio recordings deleted, %lld left to the cleanup "
+               "job%s\n",
+               masked, r.erased.calls, r.erased.call_events, r.erased.recordings,
+               r.erased.transcriptions, r.erased.memos, r.erased.messages, r.erased.bookings,
+               r.erased.contacts, r.erased.jobs, r.files_removed, r.twilio_deleted, r.left,
+               r.erased.optout_kept ? "; the opt-out is kept as a keyed hash" : "");
+    else
+        fprintf(stderr, "hotline: contacts: %s\n",
+                rc == HL_ENOTFOUND ? "nothing is stored about this number" : err.msg);
+    runtime_close(&rt);
+    return rc == HL_OK ? 0 : 1;
+}
+
 int cmd_contacts(int argc, char **argv)
 {
     struct runtime rt;
     FILE *in;
     int rc;
 
+    if (argc == 3 && strcmp(argv[1], "erase") == 0)
+        return erase_number(argv[2]);
     if (argc != 3 || strcmp(argv[1], "import") != 0) {
-        fprintf(stderr, "usage: hotline contacts import FILE.csv\n");
+        fputs(cli_find("contacts")->usage, stderr);
         return 2;
     }
     if (!(in = fopen(argv[2], "r"))) {

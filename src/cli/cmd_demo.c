@@ -7,8 +7,12 @@
  * through each built-in flow with `hotline sim call` and prints each
  * transcript under the flow's name. A flow passes when its call completes
  * without an error, its caller was recorded, hotline hung up at the end of
- * the flow, and its own mark shows (the menu choice, the consent...). The server is stopped by its
- * PID and the folder removed. Exit 0 when every flow passed.
+ * the flow, and its own mark shows (the menu choice, the consent...). Then it waits (bounded)
+ * for each recording's pipeline job and prints what the pipeline made of the call: the
+ * transcript, the analysis (intent, requested time, summary), the booking, and the memo link
+ * sent to the owner's phone — here the emulator's outbox (demo_results.c). The server is
+ * stopped by its PID and the folder removed. Exit 0 when every flow and every pipeline
+ * finished.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -25,10 +29,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/demo_results.h"
 #include "core/buf.h"
 #include "core/banned.h"
 
-enum { DEMO_START_WAIT_MS = 15000, DEMO_OUTPUT_MAX = 256 << 10 };
+enum { DEMO_START_WAIT_MS = 15000, DEMO_OUTPUT_MAX = 256 << 10, DEMO_PIPELINE_WAIT_MS = 30000 };
+
+/* The owner's phone in the demo: the emulator delivers the memo links to its outbox. */
+#define DEMO_OWNER_PHONE "+15005550199"
 
 struct demo_flow {
     const char *flow;
@@ -94,6 +102,7 @@ static void child_env(const struct demo *d)
     setenv("MEDIA_DIR", buf, 1);
     snprintf(buf, sizeof(buf), "%s/emulator-account", d->dir);
     setenv("SIM_ACCOUNT_FILE", buf, 1);
+    setenv("OWNER_PHONE", DEMO_OWNER_PHONE, 1);
 }
 
 /* Run `hotline ARGS` with stdout to out_fd (or inherited with -1); returns its pid. */
@@ -180,7 +189,17 @@ static void relay(int fd, struct buf *out)
     }
 }
 
-static int run_flow(const struct demo *d, const struct demo_flow *f)
+/* The RecordingSid in "twilio: recording 2 s (RE...)" of a transcript, into out. */
+static void recording_sid_of(const char *transcript, char *out, size_t size)
+{
+    const char *at = strstr(transcript, "twilio: recording ");
+
+    out[0] = '\0';
+    if (at && (at = strstr(at, "(RE")) != NULL)
+        snprintf(out, size, "%.*s", (int)strspn(at + 1, "RE0123456789abcdef"), at + 1);
+}
+
+static int run_flow(const struct demo *d, const struct demo_flow *f, struct demo_call *call)
 {
     char *argv[16] = {(char *)d->exe, "sim", "call", "--flow", (char *)f->flow};
     struct buf out = BUF_INIT(DEMO_OUTPUT_MAX);
@@ -202,6 +221,9 @@ static int run_flow(const struct demo *d, const struct demo_flow *f)
     ok = WIFEXITED(status) && WEXITSTATUS(status) == 0 && out.len &&
          strstr(buf_str(&out), f->expect) && strstr(buf_str(&out), "twilio: recording ") &&
          strstr(buf_str(&out), "hotline: hangs up");
+    call->flow = f->flow;
+    recording_sid_of(out.len ? buf_str(&out) : "", call->recording_sid,
+                     sizeof(call->recording_sid));
     printf("--- %s: %s\n", f->flow, ok ? "reached its end" : "FAILED");
     buf_release(&out);
     return ok;
@@ -221,11 +243,25 @@ static void remove_dir(const struct demo *d)
         waitpid(pid, &status, 0);
 }
 
+/* Wait for the pipelines and print their results; how many finished. */
+static size_t show_results(const struct demo *d, const struct demo_call *calls, size_t n)
+{
+    char db[128], media[128], base[64], account[128];
+    struct demo_place place = {db, media, base, account};
+
+    snprintf(db, sizeof(db), "sqlite:%s/demo.db", d->dir);
+    snprintf(media, sizeof(media), "%s/media", d->dir);
+    snprintf(base, sizeof(base), "http://127.0.0.1:%s", d->port);
+    snprintf(account, sizeof(account), "%s/emulator-account", d->dir);
+    return demo_print_results(&place, calls, n, DEMO_PIPELINE_WAIT_MS);
+}
+
 int cmd_demo(int argc, char **argv)
 {
     struct demo d = {{0}, {0}, {0}, 0};
+    struct demo_call calls[HL_ARRAY_LEN(demo_flows)];
     ssize_t n = readlink("/proc/self/exe", d.exe, sizeof(d.exe) - 1);
-    size_t i, passed = 0;
+    size_t i, passed = 0, finished = 0, total = HL_ARRAY_LEN(demo_flows);
     struct timespec t0, t1;
 
     (void)argv;
@@ -234,16 +270,20 @@ int cmd_demo(int argc, char **argv)
     snprintf(d.dir, sizeof(d.dir), "/tmp/hotline-demo-XXXXXX");
     if (n <= 0 || !mkdtemp(d.dir) || free_port(d.port) != 0)
         return fprintf(stderr, "hotline: demo: cannot prepare a temporary server\n"), 1;
+    memset(calls, 0, sizeof(calls));
     clock_gettime(CLOCK_MONOTONIC, &t0);
     signal(SIGPIPE, SIG_IGN);
     child_env(&d);
-    if (start_server(&d) == 0)
-        for (i = 0; i < HL_ARRAY_LEN(demo_flows); i++)
-            passed += (size_t)run_flow(&d, &demo_flows[i]);
+    if (start_server(&d) == 0) {
+        for (i = 0; i < total; i++)
+            passed += (size_t)run_flow(&d, &demo_flows[i], &calls[i]);
+        finished = show_results(&d, calls, total);
+    }
     stop_server(&d);
     remove_dir(&d);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("\n%zu of %zu flows reached their end in %.1f s\n", passed, HL_ARRAY_LEN(demo_flows),
+    printf("\n%zu of %zu flows reached their end, %zu of %zu pipelines finished, in %.1f s\n",
+           passed, total, finished, total,
            (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    return passed == HL_ARRAY_LEN(demo_flows) ? 0 : 1;
+    return passed == total && finished == total ? 0 : 1;
 }

@@ -39,7 +39,7 @@ static void print_row(void *ctx, const struct store_job *j)
 
 static int jobs_list(struct runtime *rt, int argc, char **argv)
 {
-    struct store_list q = {NULL, STORE_NONE, 50};
+    struct store_list q = {NULL, STORE_NONE, 50, NULL};
     const char *state = NULL;
     struct hl_err err = {0};
     int i;

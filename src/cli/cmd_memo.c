@@ -9,7 +9,8 @@
  * in the link's fragment (memo/memo.h) and writes the audio bytes exactly as
  * they were sealed. The audio goes to FILE (mode 0600), or to stdout when
  * that is not a terminal; the transcript/analysis JSON goes to stderr, or to
- * stdout with --meta (then the audio is written only with -o). Exit status:
+ * stdout with --meta (then the audio is written only with -o). A memo with
+ * no audio (an SMS note) prints its JSON on stdout unless -o is given. Exit status:
  * 0 done, 1 wrong key / memo gone / I/O error, 2 malformed link or usage.
  *
  * qr draws the link with libqrencode (error correction M, byte mode) and a
@@ -67,12 +68,6 @@ static int memo_decrypt(const char *link, const char *out_path, int meta_only)
         fprintf(stderr, "hotline: memo: %s\n", err.msg);
         return 2;
     }
-    if (want_audio && !out_path && isatty(STDOUT_FILENO)) {
-        crypto_wipe(key, sizeof(key));
-        fputs("hotline: memo: refusing to write audio to a terminal; use -o FILE or a redirect\n",
-              stderr);
-        return 2;
-    }
     if ((rc = cli_load_config(&cfg)) != 0) {
         crypto_wipe(key, sizeof(key));
         return rc;
@@ -82,6 +77,15 @@ static int memo_decrypt(const char *link, const char *out_path, int meta_only)
     if (rc != HL_OK) {
         fprintf(stderr, "hotline: memo: %s\n", err.msg);
         status = 1;
+        goto out;
+    }
+    if (want_audio && !out_path && audio.len == 0) { /* a note: no audio, the JSON is all */
+        meta_only = 1;
+        want_audio = 0;
+    } else if (want_audio && !out_path && isatty(STDOUT_FILENO)) {
+        fputs("hotline: memo: refusing to write audio to a terminal; use -o FILE or a redirect\n",
+              stderr);
+        status = 2;
         goto out;
     }
     if (want_audio && out_path && strcmp(out_path, "-") != 0)

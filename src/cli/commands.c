@@ -40,11 +40,16 @@ static const struct cli_command commands[] = {
      "Starts a server and its emulator on a free port with a temporary database, plays a\n"
      "scripted caller through each built-in flow, prints each conversation, and exits 1\n"
      "if any flow did not reach its end. Needs nothing configured; reads no .env.\n"},
-    {"contacts", cmd_contacts, "import contacts that flows greet by name",
-     "usage: hotline contacts import FILE.csv\n\n"
-     "The first line names the columns: \"phone\" (E.164) is required, \"name\" fills\n"
-     "{contact.name} and every other column a {contact.<column>} of flow texts. A\n"
-     "contact already known is replaced.\n"},
+    {"contacts", cmd_contacts, "import contacts; erase everything stored about a number",
+     "usage: hotline contacts import FILE.csv\n"
+     "       hotline contacts erase PHONE\n\n"
+     "import: the first line names the columns: \"phone\" (E.164) is required, \"name\"\n"
+     "fills {contact.name} and every other column a {contact.<column>} of flow texts. A\n"
+     "contact already known is replaced.\n"
+     "erase: remove every call, message, recording, transcript, memo, booking, job and\n"
+     "contact of PHONE (E.164) and their files, as DELETE /api/contacts/{phone} does; an\n"
+     "opt-out is kept as the number's keyed hash. Exit 0 erased, 1 nothing stored or a\n"
+     "failure, 2 wrong usage.\n"},
     {"jobs", cmd_jobs, "list, show and retry background jobs",
      "usage: hotline jobs list [--state queued|running|done|failed] [--limit N]\n"
      "       hotline jobs show ID\n"

@@ -13,6 +13,8 @@
 #include "analysis/analysis.h"
 #include "core/log.h"
 #include "jobs/jobs.h"
+#include "notes/ideas.h"
+#include "erasure/erasure.h"
 #include "pipeline/pipeline.h"
 #include "speech/asr.h"
 #include "core/workpool.h"
@@ -20,6 +22,7 @@
 #include "flows/flow.h"
 #include "speech/tts.h"
 #include "twilio/rest.h"
+#include "web/session.h"
 #include "core/banned.h"
 
 /* Text-to-speech and its cache; media ids are keyed by the token that signs webhooks. */
@@ -55,34 +58,86 @@ static int open_flows(struct runtime *rt)
     return 0;
 }
 
+/* Where sealed notes' ideas wait briefly for IDEAS (notes/ideas.h). */
+enum { RUNTIME_IDEAS_MAX = 1024 };
+
+static int open_notes(struct runtime *rt)
+{
+    const struct config *cfg = &rt->cfg;
+    struct hl_err err = {0};
+
+    if (!cfg->sms_notes || !cfg->encrypted_notes)
+        return 0;
+    if (!cfg->owner_phone)
+        log_warn("SMS notes wait unsealed: FEATURE_ENCRYPTED_NOTES is on but OWNER_PHONE is not "
+                 "set, so a note's memo link has nowhere to go",
+                 LOG_S("setting", "OWNER_PHONE"));
+    if (ideas_cache_new(&rt->app.ideas, RUNTIME_IDEAS_MAX, cfg->notes_ideas_ttl_s * 1000, &err) !=
+        HL_OK) {
+        fprintf(stderr, "hotline: %s\n", err.msg);
+        return 1;
+    }
+    return 0;
+}
+
+/*
+ * The recogniser. pocketsphinx is given what callers of the loaded flows are
+ * expected to say (ASR_PHRASES=auto; docs/asr.md measures it); the openai
+ * engine is not, as a word list for a prompt steers Whisper-like models badly.
+ */
+static int open_asr(struct runtime *rt, struct hl_err *err)
+{
+    const struct config *cfg = &rt->cfg;
+    struct asr_options ao = {0};
+    char **phrases = NULL;
+    size_t n = 0;
+    int rc;
+
+    ao.engine = cfg->asr_engine;
+    ao.base_url = cfg->asr_base_url;
+    ao.api_key = cfg->openai_api_key;
+    if (strcmp(cfg->asr_engine, "pocketsphinx") == 0 && strcmp(cfg->asr_phrases, "auto") == 0)
+        n = flows_vocabulary(rt->app.flows, cfg, &phrases);
+    ao.phrases = (const char *const *)phrases;
+    ao.n_phrases = n;
+    ao.phrase_weight = (double)cfg->asr_phrase_weight / 100.0;
+    rc = asr_new(&rt->app.asr, &ao, err);
+    if (rc == HL_OK && strcmp(cfg->asr_engine, "pocketsphinx") == 0)
+        log_info("speech recognition vocabulary", LOG_S("engine", cfg->asr_engine),
+                 LOG_I("phrases", n),
+                 LOG_I("phrase_weight_percent", n ? cfg->asr_phrase_weight : 0));
+    flows_vocabulary_free(phrases, n);
+    return rc;
+}
+
 /* Speech recognition and analysis for the recording pipeline, and its workers. */
 static int open_pipeline(struct runtime *rt)
 {
     const struct config *cfg = &rt->cfg;
-    struct asr_options ao = {0};
     struct analysis_options an = {0};
     struct job_kind kinds[8];
     struct jobs_options jo = {0};
     struct hl_err err = {0};
     char owner[96];
 
-    ao.engine = cfg->asr_engine;
-    ao.base_url = cfg->asr_base_url;
-    ao.api_key = cfg->openai_api_key;
     an.engine = cfg->llm_engine;
     an.base_url = cfg->llm_base_url;
     an.model = cfg->llm_model;
     an.api_key = cfg->openai_api_key;
     an.timezone = cfg->timezone_default;
-    if (asr_new(&rt->app.asr, &ao, &err) != HL_OK || analyzer_new(&an, &rt->app.analyzer, &err) != HL_OK) {
+    if (open_asr(rt, &err) != HL_OK || analyzer_new(&an, &rt->app.analyzer, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);
         return 1;
     }
+    if (open_notes(rt) != 0)
+        return 1;
     snprintf(owner, sizeof(owner), "%s:%ld", cfg->host, (long)getpid());
     jo.store = rt->app.store;
     jo.kinds = kinds;
     jo.n_kinds = pipeline_kinds(&rt->app, kinds, HL_ARRAY_LEN(kinds));
+    jo.n_kinds += erasure_kinds(&rt->app, kinds + jo.n_kinds, HL_ARRAY_LEN(kinds) - jo.n_kinds);
     jo.workers = (int)cfg->workers;
+    jo.lease_ms = cfg->job_lease_ms;
     jo.owner = owner;
     if (jobs_start(&rt->app.jobs, &jo, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);
@@ -184,6 +239,7 @@ static int open_senders(struct runtime *rt, int serving)
     }
     rt->app.send_limit =
         ratelimit_new(cfg->api_key_count, cfg->api_sends_per_minute, cfg->api_send_burst);
+    rt->app.login_limit = ratelimit_new(1, WEB_LOGINS_PER_MINUTE, WEB_LOGIN_BURST);
     return 0;
 }
 
@@ -214,6 +270,8 @@ int runtime_open(struct runtime *rt, unsigned flags)
 void runtime_close(struct runtime *rt)
 {
     jobs_stop(rt->app.jobs);
+    ideas_cache_free(rt->app.ideas); /* after the workers: they put ideas in it */
+    rt->app.ideas = NULL;
     asr_free(rt->app.asr);
     analyzer_free(rt->app.analyzer);
     rt->app.jobs = NULL;
@@ -225,6 +283,8 @@ void runtime_close(struct runtime *rt)
     rt->app.tts = NULL;
     rt->app.flows = NULL;
     ratelimit_free(rt->app.send_limit);
+    ratelimit_free(rt->app.login_limit);
+    rt->app.login_limit = NULL;
     rest_client_free(rt->app.rest);
     sim_free(rt->app.sim);
     rt->app.senders = NULL;

@@ -50,11 +50,14 @@ struct config {
     char *tts_default_voice;
     char *asr_engine;
     char *asr_base_url;
+    char *asr_phrases;      /* "auto": the flows' vocabulary goes to pocketsphinx; "off" */
+    long asr_phrase_weight; /* percent of the phrase model in pocketsphinx's mix */
     char *openai_api_key;
     char *llm_engine;
     char *llm_base_url;
     char *llm_model;
     long workers;
+    long job_lease_ms;
     int recordings_delete_after_download;
 
     /* the business, as the guides name it */
@@ -64,6 +67,11 @@ struct config {
     char *owner_phone;
     char *timezone_default;
     int require_recording_consent;
+
+    /* SMS notes (guide 004) */
+    int sms_notes;          /* texts that are not keywords are notes; IDEAS answers */
+    int encrypted_notes;    /* each note is sealed as a memo, its link sent to OWNER_PHONE */
+    long notes_ideas_ttl_s; /* how long a sealed note's ideas stay in memory for IDEAS */
 
     /* what the voicemail greeting says */
     char *say_voice;

@@ -3,6 +3,7 @@
  */
 #include "core/fs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -84,6 +85,30 @@ int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
         unlink(tmp);
 out:
     free(tmp);
+    return rc;
+}
+
+int fs_remove_prefixed(const char *dir, const char *prefix, struct hl_err *err)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = strlen(prefix);
+    int rc = HL_OK;
+
+    if (!d)
+        return errno == ENOENT
+                   ? HL_OK
+                   : hl_err_set(err, HL_EIO, "cannot read %s: %s", dir, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            strncmp(e->d_name, prefix, n) != 0 || e->d_type == DT_DIR)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        if (unlink(path) != 0 && errno != ENOENT)
+            rc = hl_err_set(err, HL_EIO, "cannot remove %s: %s", path, strerror(errno));
+    }
+    closedir(d);
     return rc;
 }
 

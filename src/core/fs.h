@@ -23,6 +23,13 @@ int fs_mkdirs_for(const char *file_path, mode_t mode, struct hl_err *err);
 int fs_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
                     struct hl_err *err);
 
+/*
+ * Remove every entry of dir whose name begins with prefix ("" for all; not
+ * "." or ".."; directories are left) — the temporary files an interrupted
+ * write left behind. A missing dir is fine.
+ */
+int fs_remove_prefixed(const char *dir, const char *prefix, struct hl_err *err);
+
 /* Read a whole file of at most max bytes into a NUL-terminated heap buffer (free() it). */
 int fs_read_all(const char *path, size_t max, char **out, size_t *len, struct hl_err *err);
 

@@ -4,7 +4,8 @@
  * A phone number is shown as its country code and last four digits:
  * "+14155551234" becomes "+1***-***-1234" (the format of guide 003). Text is
  * scanned for anything that looks like a number — a "+" and 7 to 15 digits,
- * or a bare run of 10 to 15 digits — that is not part of a longer word, so
+ * or a bare run of 10 to 15 digits; "%2B" counts as the "+", as a URL path
+ * writes it — that is not part of a longer word, so
  * Twilio SIDs such as "CA0123456789..." are left intact.
  */
 #ifndef HL_MASK_H

@@ -123,6 +123,22 @@ const struct flow *flows_get(const struct flows *fs, const char *name);
 /* The flow for inbound calls (FLOW). */
 const struct flow *flows_inbound(const struct flows *fs);
 
+/* The most phrases flows_vocabulary() lists. */
+#define FLOWS_VOCABULARY_MAX 1024
+
+/*
+ * What callers of this flow set are expected to say, for the speech
+ * recogniser (asr_options.phrases): every gather branch's keywords of every
+ * loaded flow, then cfg's OPTOUT_PHRASES, BUSINESS_NAME and COMPANY_NAME,
+ * then a built-in vocabulary of answers (yes/no, bookings, weekdays, months,
+ * ordinals, clock times, digits, menu words). Lowercase, without punctuation,
+ * each phrase once, at most FLOWS_VOCABULARY_MAX. fs and cfg may be NULL
+ * (the built-in vocabulary only). *out is a new array of new strings, freed
+ * with flows_vocabulary_free(); the count is returned.
+ */
+size_t flows_vocabulary(const struct flows *fs, const struct config *cfg, char ***out);
+void flows_vocabulary_free(char **phrases, size_t n);
+
 /* The built-in flows' names, NULL-terminated. */
 extern const char *const flow_builtin_names[];
 

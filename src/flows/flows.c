@@ -165,3 +165,13 @@ const struct flow *flows_inbound(const struct flows *fs)
 {
     return fs->inbound;
 }
+
+size_t flows_count(const struct flows *fs)
+{
+    return fs->count;
+}
+
+const struct flow *flows_at(const struct flows *fs, size_t i)
+{
+    return i < fs->count ? fs->list[i] : NULL;
+}

@@ -14,4 +14,8 @@ struct flow_builtin {
 extern const struct flow_builtin flow_builtins[];
 extern const size_t flow_builtins_count;
 
+/* The flows of a set, built-ins and files alike, for walking them all (vocabulary.c). */
+size_t flows_count(const struct flows *fs);
+const struct flow *flows_at(const struct flows *fs, size_t i);
+
 #endif

@@ -28,7 +28,7 @@ enum http_method {
 };
 
 /* Most headers a response may add (beyond Content-Type and Content-Length). */
-#define HTTP_MAX_RESPONSE_HEADERS 8
+#define HTTP_MAX_RESPONSE_HEADERS 16
 #define HTTP_MAX_PATH_PARAMS      4
 
 struct http_param {

@@ -12,6 +12,7 @@
 
 #include "core/buf.h"
 #include "core/log.h"
+#include "core/testhold.h"
 #include "crypto/crypto.h"
 #include "core/banned.h"
 
@@ -92,10 +93,12 @@ int job_stage(struct job_ctx *job, const char *name,
     if (rc != HL_ENOTFOUND)
         return rc;
     memset(err, 0, sizeof(*err));
+    test_hold(name, "before"); /* the crash test's hold points (core/testhold.h) */
     if ((rc = fn(job, arg, &result, err)) != HL_OK) {
         free(result);
         return rc;
     }
+    test_hold(name, "after");
     if ((rc = store_job_stage_done(s, job->job.id, name, result, err)) != HL_OK) {
         free(result);
         return rc;

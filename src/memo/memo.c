@@ -11,6 +11,7 @@
  */
 #include "memo/memo.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,23 +96,46 @@ static void memo_remove_files(const struct memo_sealed *m)
     rmdir(m->dir);
 }
 
-int memo_seal(const char *media_dir, const void *audio, size_t audio_len, const char *meta_json,
-              struct memo_sealed *out, unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err)
+int memo_new_id(char id[MEMO_ID_LEN + 1], struct hl_err *err)
 {
-    unsigned char raw_id[MEMO_ID_BYTES], key[MEMO_KEY_LEN];
+    unsigned char raw_id[MEMO_ID_BYTES];
+
+    if (crypto_random(raw_id, sizeof(raw_id)) != HL_OK)
+        return hl_err_set(err, HL_EIO, "the random number generator failed");
+    crypto_base64url_encode(id, MEMO_ID_LEN + 1, raw_id, sizeof(raw_id), NULL);
+    return HL_OK;
+}
+
+int memo_remove(const char *media_dir, const char *id, struct hl_err *err)
+{
+    struct memo_sealed m;
+    int rc;
+
+    if ((rc = memo_locate(media_dir, id, &m, err)) != HL_OK ||
+        (rc = fs_remove_prefixed(m.dir, "", err)) != HL_OK)
+        return rc;
+    if (rmdir(m.dir) != 0 && errno != ENOENT)
+        return hl_err_set(err, HL_EIO, "cannot remove %s: %s", m.dir, strerror(errno));
+    return HL_OK;
+}
+
+int memo_seal_as(const char *media_dir, const char *id, const void *audio, size_t audio_len,
+                 const char *meta_json, struct memo_sealed *out,
+                 unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err)
+{
+    unsigned char key[MEMO_KEY_LEN];
     const char *meta = meta_json ? meta_json : "{}";
     int rc, made = 0;
 
     memset(out, 0, sizeof(*out));
     crypto_wipe(key_out, MEMO_KEY_LEN);
-    rc = crypto_random(raw_id, sizeof(raw_id));
-    if (rc == HL_OK)
-        rc = crypto_random(key, sizeof(key));
-    if (rc != HL_OK) {
+    if (!memo_id_valid(id, strlen(id)))
+        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
+    if ((rc = crypto_random(key, sizeof(key))) != HL_OK) {
         hl_err_set(err, rc, "the random number generator failed");
         goto out;
     }
-    crypto_base64url_encode(out->id, sizeof(out->id), raw_id, sizeof(raw_id), NULL);
+    snprintf(out->id, sizeof(out->id), "%s", id);
     if ((rc = memo_paths(out, media_dir, out->id, err)) != HL_OK)
         goto out;
     if ((rc = fs_mkdirs(out->dir, 0700, err)) != HL_OK)
@@ -129,6 +153,20 @@ out:
         memo_remove_files(out);
     crypto_wipe(key, sizeof(key));
     return rc;
+}
+
+int memo_seal(const char *media_dir, const void *audio, size_t audio_len, const char *meta_json,
+              struct memo_sealed *out, unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err)
+{
+    char id[MEMO_ID_LEN + 1];
+    int rc = memo_new_id(id, err);
+
+    if (rc != HL_OK) {
+        memset(out, 0, sizeof(*out));
+        crypto_wipe(key_out, MEMO_KEY_LEN);
+        return rc;
+    }
+    return memo_seal_as(media_dir, id, audio, audio_len, meta_json, out, key_out, err);
 }
 
 /*
@@ -168,15 +206,23 @@ out:
     return rc;
 }
 
+int memo_locate(const char *media_dir, const char *id, struct memo_sealed *out,
+                struct hl_err *err)
+{
+    memset(out, 0, sizeof(*out));
+    if (!id || !memo_id_valid(id, strlen(id)))
+        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
+    memcpy(out->id, id, MEMO_ID_LEN);
+    return memo_paths(out, media_dir, id, err);
+}
+
 int memo_open(const char *media_dir, const char *id, const unsigned char key[MEMO_KEY_LEN],
               struct buf *audio, struct buf *meta, struct hl_err *err)
 {
     struct memo_sealed m;
     int rc;
 
-    if (!memo_id_valid(id, strlen(id)))
-        return hl_err_set(err, HL_EINVAL, "a memo id is 22 base64url characters");
-    if ((rc = memo_paths(&m, media_dir, id, err)) != HL_OK)
+    if ((rc = memo_locate(media_dir, id, &m, err)) != HL_OK)
         return rc;
     /* The meta part first: it is small, so a wrong key is found cheaply. */
     if (meta && (rc = memo_read_part(m.meta_path, id, "meta", key, meta, err)) != HL_OK)

@@ -68,6 +68,21 @@ struct memo_sealed {
 int memo_seal(const char *media_dir, const void *audio, size_t audio_len, const char *meta_json,
               struct memo_sealed *out, unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
 
+/* A new memo id (128 random bits as 22 base64url characters). HL_EIO if the CSPRNG fails. */
+int memo_new_id(char id[MEMO_ID_LEN + 1], struct hl_err *err);
+
+/*
+ * memo_seal() under a given id (memo_id_valid()), for a caller that must know
+ * the id before the files exist — the pipeline, which removes what a crash
+ * left (memo_remove()) and seals again. Files of that id are replaced.
+ */
+int memo_seal_as(const char *media_dir, const char *id, const void *audio, size_t audio_len,
+                 const char *meta_json, struct memo_sealed *out,
+                 unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
+
+/* Remove memo id's directory and all it holds, temporary files included. Gone already is fine. */
+int memo_remove(const char *media_dir, const char *id, struct hl_err *err);
+
 /*
  * Decrypt memo id with key. Each part goes to its buffer (appended; NULL
  * skips that part). The caller wipes and releases the buffers when done with
@@ -98,6 +113,15 @@ int memo_link(const char *base, const char *id, const unsigned char key[MEMO_KEY
  */
 int memo_parse_link(const char *link, char id_out[MEMO_ID_LEN + 1],
                     unsigned char key_out[MEMO_KEY_LEN], struct hl_err *err);
+
+/*
+ * Where memo id's files are (out->dir, audio_path, meta_path; id copied,
+ * key_sha256 left empty), without touching the disk. HL_EINVAL when id is not
+ * 22 base64url characters, so a path is built only from a valid id;
+ * HL_ETOOLARGE when media_dir is too long.
+ */
+int memo_locate(const char *media_dir, const char *id, struct memo_sealed *out,
+                struct hl_err *err);
 
 /* 1 when id is exactly 22 base64url characters (so it is safe in a path), else 0. */
 int memo_id_valid(const char *id, size_t len);

@@ -25,24 +25,30 @@ static const char *engine_name(const char *database_url)
     return strncmp(database_url, "sqlite:", 7) == 0 ? "sqlite" : "postgres";
 }
 
-void ops_config(struct app_request *r)
+json_t *ops_config_json(const struct app *app, struct arena *a)
 {
-    const struct config *c = r->app->cfg;
-    struct arena *a = r->req->arena;
-    json_t *doc = json_pack(
-        "{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
+    const struct config *c = app->cfg;
+
+    return json_pack(
+        "{s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, s:b, "
+        "s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}",
         "emulator_mode", config_emulator_mode(c), "account_sid_configured",
         c->twilio_account_sid != NULL, "auth_token_configured", c->twilio_auth_token != NULL,
         "api_key_configured", c->twilio_api_key_sid != NULL, "phone_number_configured",
         c->twilio_phone_number != NULL, "whatsapp_configured", c->twilio_whatsapp_number != NULL,
-        "api_keys_configured", c->api_key_count > 0, "public_base_url", c->public_base_url,
-        "voice_webhook", app_url(r->app, a, "/twilio/voice"), "status_callback",
-        app_url(r->app, a, "/twilio/status"), "sms_webhook", app_url(r->app, a, "/twilio/sms"),
-        "recording_callback", app_url(r->app, a, "/twilio/recording"), "database",
+        "api_keys_configured", c->api_key_count > 0, "owner_phone_configured",
+        c->owner_phone != NULL, "sms_notes", c->sms_notes, "encrypted_notes",
+        c->sms_notes && c->encrypted_notes, "public_base_url", c->public_base_url, "voice_webhook",
+        app_url(app, a, "/twilio/voice"), "status_callback", app_url(app, a, "/twilio/status"),
+        "sms_webhook", app_url(app, a, "/twilio/sms"), "recording_callback",
+        app_url(app, a, "/twilio/recording"), "database",
         engine_name(c->database_url), "flow", c->flow, "tts_engine", c->tts_engine, "asr_engine",
         c->asr_engine, "llm_engine", c->llm_engine);
+}
 
-    app_json(r->res, a, 200, doc);
+void ops_config(struct app_request *r)
+{
+    app_json(r->res, r->req->arena, 200, ops_config_json(r->app, r->req->arena));
 }
 
 void ops_test(struct app_request *r)

@@ -17,6 +17,9 @@ void ops_health(struct app_request *r);
 /* GET /twilio/config: what is configured, as booleans and public URLs; never a secret. */
 void ops_config(struct app_request *r);
 
+/* What GET /twilio/config answers (strings in a); the caller owns the reference. */
+json_t *ops_config_json(const struct app *app, struct arena *a);
+
 /* GET /twilio/test: the self-test as JSON. */
 void ops_test(struct app_request *r);
 

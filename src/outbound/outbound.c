@@ -13,6 +13,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/phone.h"
+#include "core/testhold.h"
 #include "flows/flow.h"
 #include "twilio/rest.h"
 #include "twilio/twiml.h"
@@ -298,6 +299,8 @@ static int store_message_row(const struct outbound *o, const struct outbound_mes
     m.status = STORE_STATUS_REQUESTING;
     m.user_id = rq->user_id;
     m.metadata_json = rq->metadata_json;
+    m.job_id = rq->job_id > 0 ? rq->job_id : STORE_NONE;
+    m.job_stage = rq->job_stage;
     rc = store_message_add(o->store, &m, &out->message_id, &inserted, err);
     free(media);
     return rc;
@@ -324,6 +327,8 @@ static int send_message(const struct outbound *o, const struct outbound_message_
     p.media_count = rq->media_count;
     p.status_callback = callback;
     rc = rest_message_create(o->rest, &p, &msg, &reply, err);
+    if (rc == HL_OK && rq->job_id > 0)
+        test_hold(rq->job_stage, "sent"); /* the crash test: sent, outcome not yet stored */
     settle(rc, msg.sid, msg.status, &reply, err, out, &outcome, code);
     if (store_message_outbound_end(o->store, out->message_id, &outcome, &store_err) != HL_OK)
         log_error("outbound message outcome not stored", LOG_I("message_id", out->message_id),
@@ -333,14 +338,40 @@ static int send_message(const struct outbound *o, const struct outbound_message_
     return note_twilio_optout(o, rc, out, err);
 }
 
+/* A job stage's message: HL_OK when it went out before; else *row is the row to send (0: new). */
+static int sent_before(const struct outbound *o, const struct outbound_message_request *rq,
+                       struct outbound_result *out, long long *row, struct hl_err *err)
+{
+    struct outbound_result before;
+    int rc;
+
+    *row = 0;
+    if (rq->job_id <= 0 || !rq->job_stage)
+        return HL_ENOTFOUND;
+    rc = outbound_message_recover(o, rq->job_id, rq->job_stage, rq->body, &before, err);
+    if (rc == HL_OK)
+        *out = before;
+    else if (rc == HL_ENOTFOUND)
+        *row = before.message_id;
+    return rc;
+}
+
 int outbound_message(const struct outbound *o, const struct outbound_message_request *rq,
                      struct outbound_result *out, struct hl_err *err)
 {
+    long long row = 0;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    if ((rc = check_message(o, rq, out, err)) != HL_OK ||
-        (rc = store_message_row(o, rq, out, err)) != HL_OK)
+    if ((rc = check_message(o, rq, out, err)) != HL_OK)
+        return rc;
+    if ((rc = sent_before(o, rq, out, &row, err)) != HL_ENOTFOUND)
+        return rc;
+    if (err)
+        memset(err, 0, sizeof(*err));
+    if (row)
+        out->message_id = row;
+    else if ((rc = store_message_row(o, rq, out, err)) != HL_OK)
         return rc;
     return send_message(o, rq, out, err);
 }

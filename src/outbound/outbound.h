@@ -59,8 +59,14 @@ struct outbound_message_request {
     const char *user_id;
     const char *metadata_json;
     const char *stored_body; /* kept in the database instead of body (a memo link's key must
-                                never be stored); NULL: body */
+                                never be stored); NULL: body. One ending in
+                                OUTBOUND_KEY_WITHHELD stands for body up to its '#'. */
+    long long job_id;        /* > 0: a job stage's message, sent at most once (see below) */
+    const char *job_stage;   /* with job_id */
 };
+
+/* What a stored body says in place of a memo link's key ("...#(key withheld)"). */
+#define OUTBOUND_KEY_WITHHELD "#(key withheld)"
 
 struct outbound_result {
     char sid[STORE_SID_SIZE]; /* Twilio's CallSid/MessageSid; "" when none */
@@ -72,6 +78,7 @@ struct outbound_result {
     const char *field;  /* HL_EINVAL: the request field at fault ("to", "body", ...) */
     int twilio_code;    /* Twilio's error code, 0 when none */
     int twilio_status;  /* the HTTP status Twilio answered with, 0 when none */
+    int recovered;      /* 1: a job stage's message that had gone out before; none sent now */
 };
 
 /*
@@ -87,6 +94,34 @@ int outbound_call(const struct outbound *o, const struct outbound_call_request *
                   struct outbound_result *out, struct hl_err *err);
 int outbound_message(const struct outbound *o, const struct outbound_message_request *rq,
                      struct outbound_result *out, struct hl_err *err);
+
+/*
+ * A job stage's message (rq->job_id, rq->job_stage) is sent at most once per
+ * stage, however often the stage runs: its row carries the job and stage, and
+ * outbound_message() first asks outbound_message_recover() whether an
+ * earlier run's message went out. If it did, nothing is sent: HL_OK with
+ * out->recovered 1 and that message's sid. If it did not, the earlier row is
+ * sent (no second row). A lookup that cannot reach Twilio is its error, and
+ * nothing is sent.
+ *
+ * outbound_message_recover() — did this job stage's message go out?
+ *   no row, or a row Twilio definitely refused ("failed"): HL_ENOTFOUND,
+ *     out->message_id 0;
+ *   a row with Twilio's sid: HL_OK (out: sid, message_id, status, numbers);
+ *   a row without one ("requesting": the process died around the REST
+ *     request; "unknown": it timed out): Twilio's Messages list (To, From,
+ *     newest first, back to a few minutes before the row was written) is
+ *     searched for the same From and To, and a Body that is body (the text
+ *     the stage sends now; NULL when it cannot be made again) or the stored
+ *     one (for a withheld key: the same text up to '#', then a key — the
+ *     stored text may differ from the sent one, as the owner's notice masks
+ *     the caller's number). Found: the row takes its sid and status,
+ *     HL_OK. Not found: it never reached Twilio; HL_ENOTFOUND with
+ *     out->message_id that row, to send it;
+ *   anything else (the store, Twilio unreachable): that error.
+ */
+int outbound_message_recover(const struct outbound *o, long long job_id, const char *stage,
+                             const char *body, struct outbound_result *out, struct hl_err *err);
 
 /* Is name a flow a call can run (in o->flows, or built in)? */
 int outbound_flow_known(const struct outbound *o, const char *name);

@@ -5,10 +5,11 @@
  *
  * It is one stage because the key exists only in memory between sealing
  * and sending the link: nothing of it (nor of the transcript) may be
- * recorded on the way, not even in a stage result. A retry after a failure
- * seals a new memo with a new key. A crash after the link went out and
- * before the stage was recorded sends a second link (to a second memo) on
- * the retry: that window is the send's own round trip.
+ * recorded on the way, not even in a stage result. The memo's id is chosen
+ * once per job (stage memo_id), so a retry knows its files: if the link
+ * went out before a crash only the bookkeeping is finished; otherwise what
+ * the crash left is removed and the memo sealed again, under the same id
+ * with a new key (memo_send.c). The owner gets exactly one link.
  */
 #include "pipeline/stages.h"
 
@@ -55,103 +56,62 @@ static char *memo_meta(struct pipeline_job *p, const void *wav, size_t len, stru
     return text;
 }
 
-/* The owner's text with the link; what the database keeps says the key was withheld. */
-static int send_link(struct pipeline_job *p, const char *link, const char *id,
+/* Transcribe, analyse and seal the downloaded recording, and send its link. */
+static int make_memo(struct pipeline_job *p, const struct memo_send *ms, const char *path,
                      struct hl_err *err)
 {
-    const struct config *cfg = p->app->cfg;
-    struct outbound o = {cfg, p->app->store, p->app->rest, p->app->flows};
-    struct outbound_message_request rq = {0};
-    struct outbound_result out;
-    char body[1400], stored[1400];
+    struct memo_sealed sealed;
+    char *wav = NULL, *meta = NULL;
+    size_t len = 0;
+    int rc;
 
-    if (snprintf(body, sizeof(body), "New voicemail for %.200s. Listen: %s", cfg->business_name,
-                 link) >= (int)sizeof(body))
-        return hl_err_set(err, HL_ETOOLARGE, "the memo link does not fit a message");
-    snprintf(stored, sizeof(stored), "New voicemail for %.200s. Listen: %.900s/voice/%s#(key "
-                                     "withheld)",
-             cfg->business_name, cfg->public_base_url, id);
-    rq.to = cfg->owner_phone;
-    rq.body = body;
-    rq.stored_body = stored;
-    rq.whatsapp = cfg->twilio_whatsapp_number != NULL;
-    {
-        int rc = outbound_message(&o, &rq, &out, err);
-        crypto_wipe(body, sizeof(body));
+    if (!path)
+        return hl_err_set(err, HL_EINVAL, "the download stage left no file");
+    if ((rc = fs_read_all(path, 256u << 20, &wav, &len, err)) != HL_OK)
         return rc;
-    }
-}
-
-static int seal_and_send(struct pipeline_job *p, const void *wav, size_t len, const char *meta,
-                         struct memo_sealed *sealed, struct hl_err *err)
-{
-    unsigned char key[MEMO_KEY_LEN];
-    char link[1024];
-    int rc = memo_seal(p->app->cfg->media_dir, wav, len, meta, sealed, key, err);
-
-    if (rc != HL_OK)
-        return rc;
-    rc = memo_link(p->app->cfg->public_base_url, sealed->id, key, link, sizeof(link));
-    crypto_wipe(key, sizeof(key));
-    if (rc == HL_OK)
-        rc = send_link(p, link, sealed->id, err);
-    crypto_wipe(link, sizeof(link));
-    if (rc != HL_OK && rc != HL_EUNKNOWN) { /* nobody can open it: remove it */
-        unlink(sealed->audio_path);
-        unlink(sealed->meta_path);
-        rmdir(sealed->dir);
-    }
-    return rc == HL_EUNKNOWN ? HL_OK : rc; /* it may have gone out: keep it, never resend */
-}
-
-static int record_memo(struct pipeline_job *p, const struct memo_sealed *sealed,
-                       struct hl_err *err)
-{
-    struct store_memo m = {0};
-
-    m.id = sealed->id;
-    m.kind = "voicemail";
-    m.call_sid = p->call_sid;
-    m.recording_sid = p->recording_sid;
-    m.message_id = STORE_NONE;
-    m.key_sha256 = sealed->key_sha256;
-    m.audio_path = sealed->audio_path;
-    m.meta_path = sealed->meta_path;
-    m.owner_notified = 1;
-    return store_memo_add(p->app->store, &m, err);
+    rc = (meta = memo_meta(p, wav, len, err))
+             ? pipeline_seal_and_send(ms, wav, len, meta, &sealed, err)
+             : err->code;
+    if (meta)
+        crypto_wipe(meta, strlen(meta));
+    free(meta);
+    crypto_wipe(wav, len);
+    free(wav);
+    return rc;
 }
 
 int pipeline_memo(struct job_ctx *job, void *arg, char **result, struct hl_err *err)
 {
     struct pipeline_job *p = arg;
     const char *path = json_string_value(json_object_get(p->download, "path"));
-    struct memo_sealed sealed;
-    char *wav = NULL, *meta = NULL;
-    size_t len = 0;
+    struct memo_send ms;
+    char intro[256];
     int rc;
 
-    (void)job;
     if (!p->app->cfg->owner_phone)
         return hl_err_set(err, HL_ECONFIG, "OWNER_PHONE is not set: a memo's link has nowhere "
                                            "to go");
-    if (!path || (rc = fs_read_all(path, 256u << 20, &wav, &len, err)) != HL_OK)
-        return path ? rc : hl_err_set(err, HL_EINVAL, "the download stage left no file");
-    rc = (meta = memo_meta(p, wav, len, err)) ? seal_and_send(p, wav, len, meta, &sealed, err)
-                                              : err->code;
-    if (meta)
-        crypto_wipe(meta, strlen(meta));
-    free(meta);
-    crypto_wipe(wav, len);
-    free(wav);
-    if (rc == HL_OK && (rc = record_memo(p, &sealed, err)) == HL_OK)
-        unlink(path); /* no plaintext of a memo stays on disk */
-    if (rc != HL_OK)
+    memset(&ms, 0, sizeof(ms));
+    ms.app = p->app;
+    ms.job = job;
+    ms.stage = "memo";
+    if (!(ms.id = json_string_value(json_object_get(p->memo, "memo_id"))))
+        return hl_err_set(err, HL_EINVAL, "the memo_id stage left no id");
+    snprintf(intro, sizeof(intro), "New voicemail for %.200s. Listen:", p->app->cfg->business_name);
+    ms.intro = intro;
+    ms.record.kind = "voicemail";
+    ms.record.call_sid = p->call_sid;
+    ms.record.recording_sid = p->recording_sid;
+    ms.record.message_id = STORE_NONE;
+    /* A try that died after the link went out: the owner has it; only the bookkeeping is left. */
+    if ((rc = pipeline_memo_link_sent(&ms, err)) == 0)
+        rc = make_memo(p, &ms, path, err);
+    else if (rc == 1)
+        rc = HL_OK;
+    if (rc != HL_OK || (rc = store_memo_notified(p->app->store, ms.id, err)) != HL_OK)
         return rc;
-    log_info("memo sealed and sent", LOG_S("memo_id", sealed.id), LOG_S("call_sid", p->call_sid));
-    {
-        json_t *done = json_pack("{s:s,s:b}", "memo_id", sealed.id, "notified", 1);
-        *result = json_dumps(done, JSON_COMPACT);
-        json_decref(done);
-    }
-    return HL_OK;
+    if (path)
+        unlink(path); /* no plaintext of a memo stays on disk */
+    log_info("memo sealed and sent", LOG_S("memo_id", ms.id), LOG_S("call_sid", p->call_sid));
+    return pipeline_result(json_pack("{s:s,s:b}", "memo_id", ms.id, "notified", 1), result);
 }

@@ -51,16 +51,19 @@ static int run_stages(struct pipeline_job *p, struct hl_err *err)
          (rc = stage(p, "delete_remote", pipeline_delete_remote, NULL, err))))
         return rc;
     if (strcmp(p->pipeline, "memo") == 0) /* no plaintext stage result: one sealed stage */
-        return stage(p, "memo", pipeline_memo, NULL, err);
+        return (rc = stage(p, "memo_id", pipeline_memo_id, &p->memo, err))
+                   ? rc
+                   : stage(p, "memo", pipeline_memo, NULL, err);
     if ((rc = stage(p, "transcribe", pipeline_transcribe, &p->transcript, err)) ||
         (rc = stage(p, "analyze", pipeline_analyze, &p->analysis, err)) ||
         (rc = stage(p, "store", pipeline_store, NULL, err)))
         return rc;
     if (!receptionist)
         return HL_OK;
-    if ((rc = stage(p, "booking", pipeline_booking, NULL, err)) != HL_OK)
+    if ((rc = stage(p, "booking", pipeline_booking, &p->booking, err)) != HL_OK ||
+        (rc = stage(p, "reply", pipeline_reply, NULL, err)) != HL_OK)
         return rc;
-    return stage(p, "reply", pipeline_reply, NULL, err);
+    return stage(p, "owner_notice", pipeline_owner_notice, NULL, err);
 }
 
 static int run_recording(struct job_ctx *job, void *ctx, struct hl_err *err)
@@ -75,13 +78,16 @@ static int run_recording(struct job_ctx *job, void *ctx, struct hl_err *err)
     if (rc == HL_OK)
         rc = run_stages(&p, err);
     json_decref(p.payload);
+    json_decref(p.booking);
     json_decref(p.download);
     json_decref(p.transcript);
     json_decref(p.analysis);
+    json_decref(p.memo);
     return rc;
 }
 
-size_t pipeline_kinds(struct app *app, struct job_kind *out, size_t max)
+/* The recording pipelines' kinds: "recording.<pipeline>". */
+static size_t recording_kinds(struct app *app, struct job_kind *out, size_t max)
 {
     static const char *const kinds[] = {"recording.analyze", "recording.receptionist",
                                         "recording.memo"};
@@ -93,4 +99,16 @@ size_t pipeline_kinds(struct app *app, struct job_kind *out, size_t max)
         out[i].ctx = app;
     }
     return i;
+}
+
+size_t pipeline_kinds(struct app *app, struct job_kind *out, size_t max)
+{
+    size_t n = recording_kinds(app, out, max);
+
+    if (n < max) { /* SMS notes (note_stage.c) */
+        out[n].kind = PIPELINE_NOTE_JOB;
+        out[n].run = pipeline_run_note;
+        out[n++].ctx = app;
+    }
+    return n;
 }

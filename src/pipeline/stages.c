@@ -25,6 +25,17 @@ static int result_of(json_t *doc, char **result)
     return HL_OK;
 }
 
+/* The temporary files (RE....wav.tmpXXXXXX) of this recording's interrupted downloads. */
+static int remove_partial_downloads(const char *media_dir, const char *recording_sid,
+                                    struct hl_err *err)
+{
+    char dir[1024], prefix[96];
+
+    snprintf(dir, sizeof(dir), "%s/recordings", media_dir);
+    snprintf(prefix, sizeof(prefix), "%s.wav.tmp", recording_sid);
+    return fs_remove_prefixed(dir, prefix, err);
+}
+
 int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_err *err)
 {
     struct pipeline_job *p = arg;
@@ -37,6 +48,7 @@ int pipeline_download(struct job_ctx *job, void *arg, char **result, struct hl_e
     (void)job;
     snprintf(path, sizeof(path), "%s/recordings/%s.wav", cfg->media_dir, p->recording_sid);
     if ((rc = fs_mkdirs_for(path, 0700, err)) != HL_OK ||
+        (rc = remove_partial_downloads(cfg->media_dir, p->recording_sid, err)) != HL_OK ||
         (rc = rest_recording_download(p->app->rest, p->recording_url, path, &dl, NULL, err)) !=
             HL_OK)
         return rc;
@@ -149,6 +161,16 @@ static const char *caller_of(struct pipeline_job *p, char out[32])
     return out[0] ? out : NULL;
 }
 
+const char *pipeline_caller(struct pipeline_job *p, char out[32])
+{
+    return caller_of(p, out);
+}
+
+int pipeline_result(json_t *doc, char **result)
+{
+    return result_of(doc, result);
+}
+
 /* "2026-11-24T20:00:00.000Z" from the analysis's UTC instant. */
 static int booking_time(json_t *analysis, char out[32])
 {
@@ -210,19 +232,28 @@ int pipeline_reply(struct job_ctx *job, void *arg, char **result, struct hl_err 
     char phone[32], *text;
     int rc;
 
-    (void)job;
     if (!(rq.to = caller_of(p, phone)))
         return result_of(json_pack("{s:b}", "sent", 0), result);
     text = reply_text(p);
     rq.body = text;
     rq.whatsapp = p->app->cfg->twilio_whatsapp_number != NULL;
+    rq.job_id = job_id(job); /* sent once, even across crashes (outbound.h) */
+    rq.job_stage = "reply";
     rc = outbound_message(&o, &rq, &out, err);
     free(text);
+    return pipeline_send_result(rc, &out, err, result);
+}
+
+int pipeline_send_result(int rc, const struct outbound_result *out, struct hl_err *err,
+                         char **result)
+{
     if (rc == HL_EREFUSED) /* opted out: never contacted, and that is the outcome */
         return result_of(json_pack("{s:b,s:s}", "sent", 0, "why", "opted out"), result);
     if (rc == HL_EUNKNOWN) /* it may have gone out: never send a second one */
         return result_of(json_pack("{s:s,s:s}", "sent", "unknown", "why", err->msg), result);
     if (rc != HL_OK)
         return rc;
-    return result_of(json_pack("{s:b,s:s}", "sent", 1, "message_sid", out.sid), result);
+    return result_of(
+        json_pack("{s:b,s:s,s:b}", "sent", 1, "message_sid", out->sid, "recovered", out->recovered),
+        result);
 }

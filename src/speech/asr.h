@@ -45,9 +45,13 @@ struct asr_options {
      * "next monday at ten"): pocketsphinx mixes a small language model built
      * from them into its general one, so they win close calls. openai sends
      * them joined as the "prompt" field. May be NULL when n_phrases is 0.
+     * `hotline serve` passes flows_vocabulary() (flows/flow.h) to pocketsphinx.
      */
     const char *const *phrases;
     size_t n_phrases;
+    /* pocketsphinx: the phrase model's share of the mix, between 0 and 1; 0 (or out of
+       range) means 0.3 */
+    double phrase_weight;
     long timeout_ms; /* openai: the whole request; 0 means 60000 */
     /*
      * pocketsphinx only, for measurement and tuning: name/value pairs of

@@ -351,7 +351,8 @@ int asr_sphinx_new(struct asr_sphinx **out, const struct asr_options *o, struct 
     int rc;
 
     pthread_mutex_init(&s->lock, NULL);
-    s->phrase_weight = ASR_PHRASE_WEIGHT;
+    s->phrase_weight = o->phrase_weight > 0 && o->phrase_weight < 1 ? (float)o->phrase_weight
+                                                                    : ASR_PHRASE_WEIGHT;
     if ((rc = model_args(s, dir, err)) != HL_OK)
         goto fail;
     for (i = 0; i < HL_ARRAY_LEN(base_args); i += 2)

@@ -50,8 +50,13 @@ struct store_engine {
                           const char *error_code, struct hl_err *err);
 
     int (*optout_set)(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
-    int (*optout_clear)(struct store *s, const char *phone, struct hl_err *err);
-    int (*optout_check)(struct store *s, const char *phone, int *opted_out, struct hl_err *err);
+    /* subject: store_subject(phone), the form an erased number's opt-out is kept in */
+    int (*optout_clear)(struct store *s, const char *phone, const char *subject,
+                        struct hl_err *err);
+    int (*optout_check)(struct store *s, const char *phone, const char *subject, int *opted_out,
+                        struct hl_err *err);
+    /* The database's subject key (STORE_SUBJECT_KEY_LEN bytes; made by a migration). */
+    int (*subject_key)(struct store *s, unsigned char *key, struct hl_err *err);
 
     int (*call_outbound_begin)(struct store *s, const struct store_call *call,
                                char sid_out[STORE_SID_SIZE], struct hl_err *err);
@@ -79,6 +84,10 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err);
 
+    int (*message_for_job)(struct store *s, long long job_id, const char *stage,
+                           void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                           struct hl_err *err);
+
     int (*contact_put)(struct store *s, const struct store_contact *c, struct hl_err *err);
     int (*contact_get)(struct store *s, const char *phone,
                        void (*each)(void *ctx, const struct store_contact *c), void *ctx,
@@ -92,6 +101,27 @@ struct store_engine {
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
     int (*memo_add)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*memo_notified)(struct store *s, const char *id, struct hl_err *err);
+    int (*memo_get)(struct store *s, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+    /* notes: get serves store_note_get (phone NULL) and store_note_last (message_id STORE_NONE) */
+    int (*note_received)(struct store *s, long long message_id, const char *phone,
+                         const char *job_kind, const char *job_payload_json, int *inserted,
+                         struct hl_err *err);
+    int (*note_get)(struct store *s, long long message_id, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+    int (*note_analysed)(struct store *s, long long message_id, const char *analysis_json,
+                         struct hl_err *err);
+    int (*note_sealed)(struct store *s, const struct store_memo *m, struct hl_err *err);
+    int (*scrub)(struct store *s, struct hl_err *err);
+    int (*erase_phone)(struct store *s, const char *phone, const char *subject,
+                       const char *cleanup_kind, struct store_erasure *out, store_erased_fn each,
+                       void *ctx, struct hl_err *err);
+    int (*erase_memo)(struct store *s, const char *id, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
     int (*job_add)(struct store *s, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
     int (*job_claim)(struct store *s, const char *owner, const char *kinds, long lease_ms,
@@ -117,9 +147,26 @@ struct store_engine {
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
 
+    int (*memo_list)(struct store *s, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+    int (*optout_list)(struct store *s, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+    int (*activity_count)(struct store *s, const char *since, const char *until, long long *calls,
+                          long long *messages, struct hl_err *err);
+    int (*session_add)(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+    int (*session_check)(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+    int (*session_delete)(struct store *s, const char *token_sha256, struct hl_err *err);
+
     void (*submit)(struct store *s, struct store_task *task);
     void (*run_tasks)(struct store *s, struct store_task *tasks);
 };
+
+/* Bytes of the subject key (store_subject). */
+#define STORE_SUBJECT_KEY_LEN 32
 
 /* The head of every engine's handle. */
 struct store {

@@ -84,6 +84,39 @@
     "id, kind, payload, state, attempts, max_attempts, run_at, lease_owner, "             \
     "lease_expires_at, last_error, created_at, updated_at"
 
+/* a memo (sqlite_read.c's read_memo), its list cursor, and the number of its caller
+ * (voicemail) or sender (note) */
+#define MEMO_ROW                                                                           \
+    "m.id, m.kind, m.call_sid, m.recording_sid, m.message_id, m.key_sha256, m.audio_path, "\
+    "m.meta_path, m.owner_notified_at, m.created_at, m.deleted_at, m.rowid, "              \
+    "COALESCE(c.from_number, g.from_number) "                                              \
+    "FROM memos m LEFT JOIN calls c ON c.sid = m.call_sid "                                \
+    "LEFT JOIN messages g ON g.id = m.message_id"
+
+/*
+ * What erasing the number ?1 reaches: its calls and their <Dial> legs, their
+ * recordings, its messages, the memos of any of these, and jobs whose
+ * payload names any of these. The sets select "+sid", "+id": without the
+ * column's affinity, "json_extract(payload, ...) IN (set)" can use the
+ * jobs' expression indexes instead of parsing every payload. Messages that
+ * only quote the number, and jobs whose payload holds it, are found by one
+ * scan each (ST_ERASE_QUOTES, ST_ERASE_JOBS_NAMING).
+ */
+#define ERASE_CALLS                                                                        \
+    "SELECT +sid FROM calls WHERE from_number = ?1 OR to_number = ?1 OR parent_sid IN "   \
+    "(SELECT sid FROM calls WHERE from_number = ?1 OR to_number = ?1)"
+#define ERASE_RECORDINGS "SELECT +sid FROM recordings WHERE call_sid IN (" ERASE_CALLS ")"
+#define ERASE_MESSAGES "SELECT +id FROM messages WHERE from_number = ?1 OR to_number = ?1"
+#define ERASE_MEMOS                                                                        \
+    "SELECT id FROM memos WHERE call_sid IN (" ERASE_CALLS ") OR recording_sid IN ("      \
+    ERASE_RECORDINGS ") OR message_id IN (" ERASE_MESSAGES ")"
+#define ERASE_JOB_REFERS                                                                   \
+    "(json_extract(payload, '$.call_sid') IN (" ERASE_CALLS ") OR "                        \
+    "json_extract(payload, '$.recording_sid') IN (" ERASE_RECORDINGS ") OR "               \
+    "json_extract(payload, '$.message_id') IN (" ERASE_MESSAGES "))"
+/* the number as a JSON string in a payload */
+#define ERASE_JOB_NAMES "instr(payload, ?1 || '\"') > 0"
+
 /*
  * Where a message status stands in a message's life; a callback never moves
  * a message back (see store_message_status). Unknown words rank as final.
@@ -179,8 +212,9 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_OPTOUT_SET] =
         "INSERT INTO optouts (phone, keyword, created_at) VALUES (?1, ?2, ?3) "
         "ON CONFLICT (phone) DO NOTHING",
-    [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone = ?1",
-    [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone = ?1",
+    /* ?2: the number's keyed hash, the form an erased number's opt-out is kept in */
+    [ST_OPTOUT_CLEAR] = "DELETE FROM optouts WHERE phone IN (?1, ?2)",
+    [ST_OPTOUT_CHECK] = "SELECT 1 FROM optouts WHERE phone IN (?1, ?2) LIMIT 1",
 
     /* outbound calls and messages (sqlite_outbound.c) */
     [ST_CALL_OUT_INSERT] =
@@ -316,7 +350,149 @@ static const char *const stmt_sql[ST_COUNT] = {
     [ST_MEMO_ADD] =
         "INSERT INTO memos (id, kind, call_sid, recording_sid, message_id, key_sha256, audio_path, "
         "meta_path, owner_notified_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-        "CASE WHEN ?9 = 1 THEN ?10 END, ?10)",
+        "CASE WHEN ?9 = 1 THEN ?10 END, ?10) ON CONFLICT (id) DO UPDATE SET "
+        "key_sha256 = excluded.key_sha256, audio_path = excluded.audio_path, "
+        "meta_path = excluded.meta_path, owner_notified_at = excluded.owner_notified_at "
+        "WHERE memos.owner_notified_at IS NULL AND memos.kind = excluded.kind "
+        "AND memos.recording_sid IS excluded.recording_sid "
+        "AND memos.message_id IS excluded.message_id RETURNING id",
+    /* ?1 id, ?2 now */
+    [ST_MEMO_NOTIFIED] =
+        "UPDATE memos SET owner_notified_at = COALESCE(owner_notified_at, ?2) WHERE id = ?1 "
+        "RETURNING id",
+    /* ?1 message id, ?2 job id, ?3 stage */
+    [ST_MSG_SET_JOB] = "UPDATE messages SET job_id = ?2, job_stage = ?3 WHERE id = ?1",
+    [ST_MSG_FOR_JOB] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at FROM messages "
+        "WHERE job_id = ?1 AND job_stage = ?2 ORDER BY id DESC LIMIT 1",
+    [ST_MEMO_GET] = "SELECT " MEMO_ROW " WHERE m.id = ?1",
+
+    /* notes (sqlite_notes.c): ?1 message id, ?2 phone, ?3 now */
+    [ST_NOTE_ADD] =
+        "INSERT INTO notes (message_id, phone, created_at, updated_at) VALUES (?1, ?2, ?3, ?3) "
+        "ON CONFLICT (message_id) DO NOTHING RETURNING message_id",
+    /* ?1 message id; the note and its message's text */
+    [ST_NOTE_GET] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.message_id = ?1",
+    /* ?2 phone: the sender's newest note */
+    [ST_NOTE_LAST] =
+        "SELECT n.message_id, n.phone, n.state, m.body, n.analysis, n.memo_id, n.created_at "
+        "FROM notes n JOIN messages m ON m.id = n.message_id WHERE n.phone = ?2 "
+        "ORDER BY n.message_id DESC LIMIT 1",
+    /* ?1 message id, ?2 analysis, ?3 now */
+    [ST_NOTE_ANALYSED] =
+        "UPDATE notes SET state = 'analysed', analysis = ?2, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 memo id, ?3 now */
+    [ST_NOTE_SEALED] =
+        "UPDATE notes SET state = 'sealed', memo_id = ?2, analysis = NULL, updated_at = ?3 "
+        "WHERE message_id = ?1 AND state <> 'sealed' RETURNING message_id",
+    /* ?1 message id, ?2 now */
+    [ST_NOTE_CLEAR_BODY] =
+        "UPDATE messages SET body = NULL, updated_at = ?2 WHERE id = ?1",
+    /* the dashboard (sqlite_read.c): ?1 before, ?2 limit, ?3 last digits of a number */
+    [ST_CALL_LIST_SUFFIX] =
+        "SELECT id, " CALL_COLUMNS ", error_code, error_message, created_at, updated_at "
+        "FROM calls WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_MSG_LIST_SUFFIX] =
+        "SELECT id, " MSG_COLUMNS ", created_at, updated_at "
+        "FROM messages WHERE (from_number LIKE '%' || ?3 OR to_number LIKE '%' || ?3) "
+        "AND (?1 IS NULL OR id < ?1) ORDER BY id DESC LIMIT ?2",
+    [ST_BOOKING_LIST_SUFFIX] =
+        "SELECT id, call_sid, phone, starts_at, timezone, summary, status, created_at "
+        "FROM bookings WHERE phone LIKE '%' || ?3 AND (?1 IS NULL OR id < ?1) "
+        "ORDER BY id DESC LIMIT ?2",
+    /* ?1 before, ?2 limit, ?3 whole number (NULL: any), ?4 last digits (NULL: any);
+     * the columns of ST_MEMO_GET, then the cursor */
+    [ST_MEMO_LIST] =
+        "SELECT " MEMO_ROW " WHERE (?1 IS NULL OR m.rowid < ?1) "
+        "AND (?3 IS NULL OR ?3 IN (c.from_number, c.to_number, g.from_number, g.to_number)) "
+        "AND (?4 IS NULL OR c.from_number LIKE '%' || ?4 OR c.to_number LIKE '%' || ?4 "
+        "OR g.from_number LIKE '%' || ?4 OR g.to_number LIKE '%' || ?4) "
+        "ORDER BY m.rowid DESC LIMIT ?2",
+    [ST_OPTOUT_LIST] =
+        "SELECT rowid, phone, keyword, created_at FROM optouts WHERE (?1 IS NULL OR rowid < ?1) "
+        "AND (?3 IS NULL OR phone = ?3) AND (?4 IS NULL OR phone LIKE '%' || ?4) "
+        "ORDER BY rowid DESC LIMIT ?2",
+    /* ?1 since, ?2 until */
+    [ST_ACTIVITY_COUNT] =
+        "SELECT (SELECT COUNT(*) FROM calls WHERE created_at >= ?1 AND created_at < ?2), "
+        "(SELECT COUNT(*) FROM messages WHERE created_at >= ?1 AND created_at < ?2)",
+
+    /* sessions (sqlite_sessions.c): ?1 token hash */
+    [ST_SESSION_PRUNE] = "DELETE FROM sessions WHERE expires_at <= ?1 OR idle_expires_at <= ?1",
+    /* ?2 idle end, ?3 end, ?4 now */
+    [ST_SESSION_ADD] =
+        "INSERT INTO sessions (token_sha256, idle_expires_at, expires_at, created_at, "
+        "last_seen_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    /* ?2 now, ?3 the idle end a check made a minute ago would have set: 1 when older */
+    [ST_SESSION_GET] =
+        "SELECT idle_expires_at < ?3 FROM sessions WHERE token_sha256 = ?1 AND expires_at > ?2 "
+        "AND idle_expires_at > ?2",
+    /* ?2 idle end, ?3 now */
+    [ST_SESSION_TOUCH] =
+        "UPDATE sessions SET idle_expires_at = MIN(?2, expires_at), last_seen_at = ?3 "
+        "WHERE token_sha256 = ?1",
+    [ST_SESSION_DELETE] = "DELETE FROM sessions WHERE token_sha256 = ?1",
+
+    [ST_SUBJECT_KEY] = "SELECT value FROM store_keys WHERE name = 'subject'",
+
+    /* erasure of a number (sqlite_erase.c): ?1 phone, ?2 now */
+    [ST_ERASE_BUSY] =
+        "SELECT count(*) FROM jobs WHERE state = 'running' AND lease_expires_at > ?2 AND ("
+        ERASE_JOB_REFERS " OR " ERASE_JOB_NAMES ")",
+    [ST_ERASE_JOBS] = "DELETE FROM jobs WHERE " ERASE_JOB_REFERS " RETURNING id",
+    [ST_ERASE_JOBS_NAMING] = "DELETE FROM jobs WHERE " ERASE_JOB_NAMES " RETURNING id",
+    [ST_ERASE_NOTICES] =
+        "DELETE FROM messages WHERE EXISTS (SELECT 1 FROM memos m WHERE m.id IN ("
+        ERASE_MEMOS ") AND instr(messages.body, '/voice/' || m.id) > 0) RETURNING id",
+    [ST_ERASE_MEMOS] =
+        "DELETE FROM memos WHERE id IN (" ERASE_MEMOS ") RETURNING audio_path, meta_path",
+    [ST_ERASE_TRANSCRIPTS] =
+        "DELETE FROM transcriptions WHERE recording_sid IN (" ERASE_RECORDINGS ") "
+        "OR call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_RECORDINGS] =
+        "DELETE FROM recordings WHERE call_sid IN (" ERASE_CALLS ") "
+        "RETURNING local_path, CASE WHEN deleted_remote = 0 THEN sid END",
+    [ST_ERASE_BOOKINGS] =
+        "DELETE FROM bookings WHERE phone = ?1 OR call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_MESSAGES] =
+        "DELETE FROM messages WHERE from_number = ?1 OR to_number = ?1 RETURNING id",
+    /* a body that quotes the number: not followed by another digit */
+    [ST_ERASE_QUOTES] =
+        "DELETE FROM messages WHERE body GLOB '*' || ?1 || '[^0-9]*' OR body GLOB '*' || ?1 "
+        "RETURNING id",
+    [ST_ERASE_EVENTS] =
+        "DELETE FROM call_events WHERE call_sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_CALLS] = "DELETE FROM calls WHERE sid IN (" ERASE_CALLS ") RETURNING id",
+    [ST_ERASE_CONTACT] = "DELETE FROM contacts WHERE phone = ?1 RETURNING 1",
+    [ST_ERASE_OPTOUT] = "DELETE FROM optouts WHERE phone = ?1 RETURNING keyword, created_at",
+    /* ?1 subject, ?2 keyword, ?3 when the number opted out */
+    [ST_ERASE_OPTOUT_KEEP] =
+        "INSERT INTO optouts (phone, keyword, created_at) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (phone) DO NOTHING",
+
+    /* erasure of a memo: ?1 memo id */
+    [ST_ERASE_MEMO_EXISTS] = "SELECT 1 FROM memos WHERE id = ?1",
+    [ST_ERASE_MEMO_MESSAGES] =
+        "DELETE FROM messages WHERE id = (SELECT message_id FROM memos WHERE id = ?1) "
+        "OR instr(body, '/voice/' || ?1) > 0 RETURNING id",
+    [ST_ERASE_MEMO_TRANSCRIPTS] =
+        "DELETE FROM transcriptions WHERE recording_sid = "
+        "(SELECT recording_sid FROM memos WHERE id = ?1) RETURNING id",
+    [ST_ERASE_MEMO_RECORDING] =
+        "DELETE FROM recordings WHERE sid = (SELECT recording_sid FROM memos WHERE id = ?1) "
+        "RETURNING local_path, CASE WHEN deleted_remote = 0 THEN sid END",
+    [ST_ERASE_MEMO] = "DELETE FROM memos WHERE id = ?1 RETURNING audio_path, meta_path",
+
+    /* ?1 subject, ?2 what (JSON), ?3 now */
+    [ST_ERASURE_RECORD] =
+        "INSERT INTO erasures (subject, what, created_at) VALUES (?1, json(?2), ?3) RETURNING id",
+    /* ?1 job, ?2 list ("files", "recordings"), ?3 value: append to the cleanup job's payload */
+    [ST_CLEANUP_ADD] =
+        "UPDATE jobs SET payload = json_insert(payload, '$.' || ?2 || '[#]', ?3) WHERE id = ?1",
 };
 
 /* clang-format on */
@@ -427,8 +603,13 @@ int tx_end(struct sqlite_conn *c, int rc, struct hl_err *err)
  */
 static int conn_open(struct sqlite_conn *c, const char *path, int reader, struct hl_err *err)
 {
-    static const char writer_pragmas[] =
-        "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA cache_size = -1024;";
+    /*
+     * secure_delete = FAST zeroes what a delete or update frees inside the
+     * pages it writes anyway (no extra I/O): a sealed note's cleared text or an
+     * erased row does not linger in the database file.
+     */
+    static const char writer_pragmas[] = "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; "
+                                         "PRAGMA secure_delete = FAST; PRAGMA cache_size = -1024;";
     static const char reader_pragmas[] =
         "PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -512;";
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE;
@@ -721,6 +902,7 @@ const struct store_engine store_sqlite_engine = {
     .optout_set = sqlite_optout_set,
     .optout_clear = sqlite_optout_clear,
     .optout_check = sqlite_optout_check,
+    .subject_key = sqlite_subject_key,
     .call_outbound_begin = sqlite_call_outbound_begin,
     .call_outbound_end = sqlite_call_outbound_end,
     .message_outbound_end = sqlite_message_outbound_end,
@@ -736,6 +918,16 @@ const struct store_engine store_sqlite_engine = {
     .booking_add = sqlite_booking_add,
     .booking_list = sqlite_booking_list,
     .memo_add = sqlite_memo_add,
+    .memo_notified = sqlite_memo_notified,
+    .message_for_job = sqlite_message_for_job,
+    .memo_get = sqlite_memo_get,
+    .note_received = sqlite_note_received,
+    .note_get = sqlite_note_get,
+    .note_analysed = sqlite_note_analysed,
+    .note_sealed = sqlite_note_sealed,
+    .scrub = sqlite_scrub,
+    .erase_phone = sqlite_erase_phone,
+    .erase_memo = sqlite_erase_memo,
     .job_add = sqlite_job_add,
     .job_claim = sqlite_job_claim,
     .job_renew = sqlite_job_renew,
@@ -746,6 +938,12 @@ const struct store_engine store_sqlite_engine = {
     .job_stage_done = sqlite_job_stage_done,
     .job_list = sqlite_job_list,
     .job_get = sqlite_job_get,
+    .memo_list = sqlite_memo_list,
+    .optout_list = sqlite_optout_list,
+    .activity_count = sqlite_activity_count,
+    .session_add = sqlite_session_add,
+    .session_check = sqlite_session_check,
+    .session_delete = sqlite_session_delete,
     .submit = sqlite_submit,
     .run_tasks = sqlite_run_tasks,
 };

@@ -75,8 +75,52 @@ enum stmt_id {
     ST_TRANSCRIPT_ADD,
     ST_BOOKING_ADD,
     ST_MEMO_ADD,
+    ST_MEMO_NOTIFIED,
+    ST_MSG_SET_JOB,
+    ST_MSG_FOR_JOB,
+    ST_MEMO_GET,
     ST_BOOKING_LIST,
     ST_BOOKING_LIST_PHONE,
+    ST_NOTE_ADD,
+    ST_NOTE_GET,
+    ST_NOTE_LAST,
+    ST_NOTE_ANALYSED,
+    ST_NOTE_SEALED,
+    ST_NOTE_CLEAR_BODY,
+    ST_CALL_LIST_SUFFIX,
+    ST_MSG_LIST_SUFFIX,
+    ST_BOOKING_LIST_SUFFIX,
+    ST_MEMO_LIST,
+    ST_OPTOUT_LIST,
+    ST_ACTIVITY_COUNT,
+    ST_SESSION_PRUNE,
+    ST_SESSION_ADD,
+    ST_SESSION_GET,
+    ST_SESSION_TOUCH,
+    ST_SESSION_DELETE,
+    ST_SUBJECT_KEY,
+    ST_ERASE_BUSY,
+    ST_ERASE_JOBS,
+    ST_ERASE_JOBS_NAMING,
+    ST_ERASE_NOTICES,
+    ST_ERASE_MEMOS,
+    ST_ERASE_TRANSCRIPTS,
+    ST_ERASE_RECORDINGS,
+    ST_ERASE_BOOKINGS,
+    ST_ERASE_MESSAGES,
+    ST_ERASE_QUOTES,
+    ST_ERASE_EVENTS,
+    ST_ERASE_CALLS,
+    ST_ERASE_CONTACT,
+    ST_ERASE_OPTOUT,
+    ST_ERASE_OPTOUT_KEEP,
+    ST_ERASE_MEMO_EXISTS,
+    ST_ERASE_MEMO_MESSAGES,
+    ST_ERASE_MEMO_TRANSCRIPTS,
+    ST_ERASE_MEMO_RECORDING,
+    ST_ERASE_MEMO,
+    ST_ERASURE_RECORD,
+    ST_CLEANUP_ADD,
     ST_COUNT
 };
 
@@ -119,6 +163,9 @@ struct sqlite_store {
     int checkpoint_wanted;
     int checkpoint_stopping;
     int checkpoint_running;
+    /* the subject key (store_keys), read once: it never changes (under pool_lock) */
+    int subject_key_loaded;
+    unsigned char subject_key[STORE_SUBJECT_KEY_LEN];
 };
 
 /* A statement being bound; src keeps the first bind error for stmt_run. */
@@ -227,8 +274,10 @@ int sqlite_message_status(struct store *base, const char *sid, const char *statu
                           const char *error_code, struct hl_err *err);
 int sqlite_optout_set(struct store *base, const char *phone, const char *keyword,
                       struct hl_err *err);
-int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err);
-int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err);
+int sqlite_optout_clear(struct store *base, const char *phone, const char *subject,
+                        struct hl_err *err);
+int sqlite_optout_check(struct store *base, const char *phone, const char *subject,
+                        int *opted_out, struct hl_err *err);
 
 /* Outbound rows before and after their REST request (sqlite_outbound.c). */
 int sqlite_call_outbound_begin(struct store *base, const struct store_call *call,
@@ -272,6 +321,13 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err);
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err);
+int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err);
+int sqlite_message_for_job(struct store *base, long long job_id, const char *stage,
+                           void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                           struct hl_err *err);
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
 int sqlite_job_add(struct store *base, const char *kind, const char *payload_json, long long *id,
                    struct hl_err *err);
 int sqlite_job_claim(struct store *base, const char *owner, const char *kinds, long lease_ms,
@@ -296,6 +352,46 @@ int sqlite_job_get(struct store *base, long long id,
                    void (*stage_each)(void *ctx, const char *stage, const char *result_json,
                                       const char *finished_at),
                    void *ctx, struct hl_err *err);
+
+/* Insert the memo arg (a const struct store_memo *) inside a write (sqlite_ops.c). */
+int sqlite_memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err);
+
+/* SMS notes (sqlite_notes.c). */
+int sqlite_note_received(struct store *base, long long message_id, const char *phone,
+                         const char *job_kind, const char *job_payload_json, int *inserted,
+                         struct hl_err *err);
+int sqlite_note_get(struct store *base, long long message_id, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+int sqlite_note_analysed(struct store *base, long long message_id, const char *analysis_json,
+                         struct hl_err *err);
+int sqlite_note_sealed(struct store *base, const struct store_memo *m, struct hl_err *err);
+
+/* Fold the WAL into the database and truncate it (sqlite_scrub.c). */
+int sqlite_scrub(struct store *base, struct hl_err *err);
+/* The dashboard's reads (sqlite_read.c) and sessions (sqlite_sessions.c). */
+int sqlite_memo_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err);
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err);
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err);
+int sqlite_session_add(struct store *base, const char *token_sha256, long idle_s, long max_s,
+                       struct hl_err *err);
+int sqlite_session_check(struct store *base, const char *token_sha256, long idle_s, int *valid,
+                         struct hl_err *err);
+int sqlite_session_delete(struct store *base, const char *token_sha256, struct hl_err *err);
+
+/* Erasure and the subject key (sqlite_erase.c). */
+int sqlite_subject_key(struct store *base, unsigned char *key, struct hl_err *err);
+int sqlite_erase_phone(struct store *base, const char *phone, const char *subject,
+                       const char *cleanup_kind, struct store_erasure *out, store_erased_fn each,
+                       void *ctx, struct hl_err *err);
+int sqlite_erase_memo(struct store *base, const char *id, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
 
 /* Bind the parameters every call statement shares (see CALL_COLUMNS in sqlite.c). */
 struct binder;

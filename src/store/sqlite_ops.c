@@ -258,6 +258,23 @@ struct message_args {
     int *inserted;
 };
 
+/* A new row sent by a job stage records which (store_message_for_job). */
+static int message_tag(struct sqlite_conn *c, const struct store_message *m, long long id,
+                       struct hl_err *err)
+{
+    struct binder b;
+    int rc;
+
+    if (m->job_id <= 0 || !m->job_stage)
+        return HL_OK;
+    if ((rc = stmt_open(c, ST_MSG_SET_JOB, &b, err)) != HL_OK)
+        return rc;
+    bind_int(&b, 1, id);
+    bind_int(&b, 2, m->job_id);
+    bind_text(&b, 3, m->job_stage);
+    return stmt_run(c, &b, NULL, NULL, err);
+}
+
 /* Insert, or on a repeated sid fill the gaps of the existing row. */
 static int message_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
@@ -268,8 +285,10 @@ static int message_insert(struct sqlite_conn *c, void *arg, const char *now, str
     if ((rc = stmt_open(c, ST_MSG_INSERT, &b, err)) != HL_OK)
         return rc;
     bind_message(&b, a->msg, now);
-    if ((rc = stmt_run(c, &b, a->id, a->inserted, err)) != HL_OK || *a->inserted)
+    if ((rc = stmt_run(c, &b, a->id, a->inserted, err)) != HL_OK)
         return rc;
+    if (*a->inserted)
+        return message_tag(c, a->msg, *a->id, err);
     if ((rc = stmt_open(c, ST_MSG_FILL, &b, err)) != HL_OK)
         return rc;
     bind_message(&b, a->msg, now);
@@ -299,6 +318,7 @@ struct strings_args {
     enum stmt_id id;
     const char *const *args;
     size_t n;
+    int *found; /* may be NULL: set when a row was written (the statement RETURNs it) */
 };
 
 static int write_strings(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
@@ -314,13 +334,13 @@ static int write_strings(struct sqlite_conn *c, void *arg, const char *now, stru
         bind_text(&b, (int)i + 1, a->args[i]);
     if (sqlite3_bind_parameter_count(b.st) > (int)a->n)
         bind_text(&b, (int)a->n + 1, now);
-    return stmt_run(c, &b, NULL, NULL, err);
+    return stmt_run(c, &b, NULL, a->found, err);
 }
 
 static int run_strings(struct store *base, enum stmt_id id, const char *const *args, size_t n,
                        struct hl_err *err)
 {
-    struct strings_args a = {id, args, n};
+    struct strings_args a = {id, args, n, NULL};
     struct sqlite_write w = SQLITE_WRITE(write_strings, &a, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
@@ -408,11 +428,11 @@ int sqlite_booking_add(struct store *base, const struct store_booking *b, int *i
 
 /* ---- Memos --------------------------------------------------------------------------- */
 
-static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+int sqlite_memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
 {
     const struct store_memo *m = arg;
     struct binder b;
-    int rc = stmt_open(c, ST_MEMO_ADD, &b, err);
+    int stored = 0, rc = stmt_open(c, ST_MEMO_ADD, &b, err);
 
     if (rc != HL_OK)
         return rc;
@@ -426,14 +446,26 @@ static int memo_insert(struct sqlite_conn *c, void *arg, const char *now, struct
     bind_text(&b, 8, m->meta_path);
     bind_int(&b, 9, m->owner_notified ? 1 : STORE_NONE);
     bind_text(&b, 10, now);
-    return stmt_run(c, &b, NULL, NULL, err);
+    if ((rc = stmt_run(c, &b, NULL, &stored, err)) == HL_OK && !stored)
+        rc = hl_err_set(err, HL_EINVAL, "memo id %s is taken", m->id);
+    return rc;
 }
 
 int sqlite_memo_add(struct store *base, const struct store_memo *m, struct hl_err *err)
 {
-    struct sqlite_write w = SQLITE_WRITE(memo_insert, (void *)m, err);
+    struct sqlite_write w = SQLITE_WRITE(sqlite_memo_insert, (void *)m, err);
 
     return sqlite_write_run(sqlite_of(base), &w);
+}
+
+int sqlite_memo_notified(struct store *base, const char *id, struct hl_err *err)
+{
+    int found = 0;
+    struct strings_args a = {ST_MEMO_NOTIFIED, &id, 1, &found};
+    struct sqlite_write w = SQLITE_WRITE(write_strings, &a, err);
+    int rc = sqlite_write_run(sqlite_of(base), &w);
+
+    return rc == HL_OK && !found ? hl_err_set(err, HL_ENOTFOUND, "no memo %s", id) : rc;
 }
 
 /* ---- Contacts ------------------------------------------------------------------------- */
@@ -455,12 +487,16 @@ int sqlite_optout_set(struct store *base, const char *phone, const char *keyword
     return run_strings(base, ST_OPTOUT_SET, args, HL_ARRAY_LEN(args), err);
 }
 
-int sqlite_optout_clear(struct store *base, const char *phone, struct hl_err *err)
+int sqlite_optout_clear(struct store *base, const char *phone, const char *subject,
+                        struct hl_err *err)
 {
-    return run_strings(base, ST_OPTOUT_CLEAR, &phone, 1, err);
+    const char *args[] = {phone, subject};
+
+    return run_strings(base, ST_OPTOUT_CLEAR, args, HL_ARRAY_LEN(args), err);
 }
 
-int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, struct hl_err *err)
+int sqlite_optout_check(struct store *base, const char *phone, const char *subject,
+                        int *opted_out, struct hl_err *err)
 {
     struct sqlite_store *s = sqlite_of(base);
     struct sqlite_conn *group = sqlite_group_conn(s);
@@ -470,6 +506,7 @@ int sqlite_optout_check(struct store *base, const char *phone, int *opted_out, s
 
     if (rc == HL_OK) {
         bind_text(&b, 1, phone);
+        bind_text(&b, 2, subject);
         rc = stmt_run(c, &b, NULL, opted_out, err);
     }
     if (!group)

@@ -75,8 +75,15 @@ static void bind_list(struct binder *b, const void *args)
 
     bind_int(b, 1, q->before_id);
     bind_int(b, 2, q->limit);
-    if (q->phone)
-        bind_text(b, 3, q->phone);
+    if (q->phone || q->phone_suffix)
+        bind_text(b, 3, q->phone ? q->phone : q->phone_suffix);
+}
+
+/* The list statement of a table: all rows, those of one number, or of its last digits. */
+static enum stmt_id list_stmt(const struct store_list *q, enum stmt_id all, enum stmt_id phone,
+                              enum stmt_id suffix)
+{
+    return q->phone ? phone : q->phone_suffix ? suffix : all;
 }
 
 static void bind_sid(struct binder *b, const void *args)
@@ -119,8 +126,8 @@ int sqlite_call_list(struct store *base, const struct store_list *q,
                      void (*each)(void *ctx, const struct store_call_row *row), void *ctx,
                      struct hl_err *err)
 {
-    return read_rows(base, q->phone ? ST_CALL_LIST_PHONE : ST_CALL_LIST, bind_list, q, read_call,
-                     (any_fn)each, ctx, NULL, err);
+    return read_rows(base, list_stmt(q, ST_CALL_LIST, ST_CALL_LIST_PHONE, ST_CALL_LIST_SUFFIX),
+                     bind_list, q, read_call, (any_fn)each, ctx, NULL, err);
 }
 
 int sqlite_call_get(struct store *base, const char *sid,
@@ -240,6 +247,42 @@ int sqlite_contact_get(struct store *base, const char *phone,
     return rc;
 }
 
+/* ---- Memos ---------------------------------------------------------------------------- */
+
+/* Columns: MEMO_ROW (sqlite.c). */
+static void read_memo(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_memo_row r;
+
+    r.memo.id = col_text(st, 0);
+    r.memo.kind = col_text(st, 1);
+    r.memo.call_sid = col_text(st, 2);
+    r.memo.recording_sid = col_text(st, 3);
+    r.memo.message_id = col_int(st, 4);
+    r.memo.key_sha256 = col_text(st, 5);
+    r.memo.audio_path = col_text(st, 6);
+    r.memo.meta_path = col_text(st, 7);
+    r.owner_notified_at = col_text(st, 8);
+    r.memo.owner_notified = r.owner_notified_at != NULL;
+    r.created_at = col_text(st, 9);
+    r.deleted_at = col_text(st, 10);
+    r.seq = sqlite3_column_int64(st, 11);
+    r.phone = col_text(st, 12);
+    ((void (*)(void *, const struct store_memo_row *))each)(ctx, &r);
+}
+
+int sqlite_memo_get(struct store *base, const char *id,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rows = 0;
+    int rc = read_rows(base, ST_MEMO_GET, bind_sid, id, read_memo, (any_fn)each, ctx, &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "no memo with this id");
+    return rc;
+}
+
 /* ---- Bookings ------------------------------------------------------------------------- */
 
 static void read_booking(sqlite3_stmt *st, any_fn each, void *ctx)
@@ -261,8 +304,9 @@ int sqlite_booking_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_booking_row *row), void *ctx,
                         struct hl_err *err)
 {
-    return read_rows(base, q->phone ? ST_BOOKING_LIST_PHONE : ST_BOOKING_LIST, bind_list, q,
-                     read_booking, (any_fn)each, ctx, NULL, err);
+    return read_rows(base,
+                     list_stmt(q, ST_BOOKING_LIST, ST_BOOKING_LIST_PHONE, ST_BOOKING_LIST_SUFFIX),
+                     bind_list, q, read_booking, (any_fn)each, ctx, NULL, err);
 }
 
 /* ---- Jobs ----------------------------------------------------------------------------- */
@@ -404,6 +448,92 @@ int sqlite_message_list(struct store *base, const struct store_list *q,
                         void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                         struct hl_err *err)
 {
-    return read_rows(base, q->phone ? ST_MSG_LIST_PHONE : ST_MSG_LIST, bind_list, q, read_message,
-                     (any_fn)each, ctx, NULL, err);
+    return read_rows(base, list_stmt(q, ST_MSG_LIST, ST_MSG_LIST_PHONE, ST_MSG_LIST_SUFFIX),
+                     bind_list, q, read_message, (any_fn)each, ctx, NULL, err);
+}
+
+/* ---- The dashboard -------------------------------------------------------------------- */
+
+/* ?1 before, ?2 limit, ?3 whole number or NULL, ?4 last digits or NULL. */
+static void bind_list_either(struct binder *b, const void *args)
+{
+    const struct store_list *q = args;
+
+    bind_int(b, 1, q->before_id);
+    bind_int(b, 2, q->limit);
+    bind_text(b, 3, q->phone);
+    bind_text(b, 4, q->phone_suffix);
+}
+
+int sqlite_memo_list(struct store *base, const struct store_list *q,
+                     void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                     struct hl_err *err)
+{
+    return read_rows(base, ST_MEMO_LIST, bind_list_either, q, read_memo, (any_fn)each, ctx, NULL,
+                     err);
+}
+
+static void read_optout(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct store_optout_row r;
+
+    r.seq = sqlite3_column_int64(st, 0);
+    r.phone = col_text(st, 1);
+    r.keyword = col_text(st, 2);
+    r.created_at = col_text(st, 3);
+    ((void (*)(void *, const struct store_optout_row *))each)(ctx, &r);
+}
+
+int sqlite_optout_list(struct store *base, const struct store_list *q,
+                       void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                       struct hl_err *err)
+{
+    return read_rows(base, ST_OPTOUT_LIST, bind_list_either, q, read_optout, (any_fn)each, ctx,
+                     NULL, err);
+}
+
+struct period {
+    const char *since, *until;
+    long long counts[2]; /* calls, messages */
+};
+
+static void bind_period(struct binder *b, const void *args)
+{
+    const struct period *p = args;
+
+    bind_text(b, 1, p->since);
+    bind_text(b, 2, p->until);
+}
+
+static void read_counts(sqlite3_stmt *st, any_fn each, void *ctx)
+{
+    struct period *p = ctx;
+
+    (void)each;
+    p->counts[0] = sqlite3_column_int64(st, 0);
+    p->counts[1] = sqlite3_column_int64(st, 1);
+}
+
+int sqlite_activity_count(struct store *base, const char *since, const char *until,
+                          long long *calls, long long *messages, struct hl_err *err)
+{
+    struct period p = {since, until, {0, 0}};
+    int rc = read_rows(base, ST_ACTIVITY_COUNT, bind_period, &p, read_counts, NULL, &p, NULL, err);
+
+    *calls = p.counts[0];
+    *messages = p.counts[1];
+    return rc;
+}
+
+int sqlite_message_for_job(struct store *base, long long job_id, const char *stage,
+                           void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                           struct hl_err *err)
+{
+    struct stage_key k = {job_id, stage};
+    int rows = 0, rc = read_rows(base, ST_MSG_FOR_JOB, bind_stage, &k, read_message, (any_fn)each,
+                                 ctx, &rows, err);
+
+    if (rc == HL_OK && rows == 0)
+        rc = hl_err_set(err, HL_ENOTFOUND, "job %lld: stage %s sent no message", job_id, stage);
+    return rc;
 }

@@ -228,6 +228,72 @@ static const char media_sql[] = "CREATE TABLE media ("
 static const char call_errors_sql[] = "ALTER TABLE calls ADD COLUMN error_code TEXT;"
                                       "ALTER TABLE calls ADD COLUMN error_message TEXT;";
 
+/*
+ * Dashboard logins (/voice). Only the SHA-256 of a session's token is kept: a
+ * copy of the database does not let anyone into the dashboard. A session ends
+ * at expires_at, or earlier when idle_expires_at passes without a request.
+ */
+static const char sessions_sql[] =
+    "CREATE TABLE sessions ("
+    "  token_sha256 TEXT PRIMARY KEY CHECK (length(token_sha256) = 64),"
+    "  idle_expires_at TEXT NOT NULL,"
+    "  expires_at TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL,"
+    "  last_seen_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX sessions_expires_at ON sessions (expires_at);";
+
+/*
+ * SMS notes (guide 004). A note is an inbound message plus this row: its
+ * sender (for IDEAS: "my last note"), where it stands (pending until its job
+ * ran; analysed — with the analysis — when notes are not encrypted; sealed
+ * once it became a memo, when the message's body is cleared) and its memo.
+ * secure_delete (sqlite.c) zeroes the cleared text inside the page.
+ */
+static const char notes_sql[] =
+    "CREATE TABLE notes ("
+    "  message_id INTEGER PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,"
+    "  phone TEXT NOT NULL,"
+    "  state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'analysed', 'sealed')),"
+    "  analysis TEXT CHECK (analysis IS NULL OR json_valid(analysis)),"
+    "  memo_id TEXT,"
+    "  created_at TEXT NOT NULL,"
+    "  updated_at TEXT NOT NULL"
+    ");"
+    "CREATE INDEX notes_phone ON notes (phone, message_id);";
+
+/*
+ * The key of subjects: numbers that must be recognised without being kept
+ * (an erased person's opt-out, the subject of an erasure) are stored as
+ * "h1:" and the hex HMAC-SHA256 of the number under this random key, made
+ * once per database (randomblob: SQLite's CSPRNG, seeded by the OS).
+ * Erasure finds a number's rows through indexes, so that it holds the
+ * writer for milliseconds, not for a scan of every job.
+ */
+static const char store_keys_sql[] =
+    "CREATE TABLE store_keys ("
+    "  name TEXT PRIMARY KEY,"
+    "  value TEXT NOT NULL," /* hex */
+    "  created_at TEXT NOT NULL"
+    ");"
+    "INSERT INTO store_keys (name, value, created_at) VALUES ('subject', "
+    "lower(hex(randomblob(32))), strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));"
+    /* what erasure looks up: <Dial> legs by parent, jobs by what their payload names */
+    "CREATE INDEX calls_parent_sid ON calls (parent_sid) WHERE parent_sid IS NOT NULL;"
+    "CREATE INDEX jobs_call_sid ON jobs (json_extract(payload, '$.call_sid'));"
+    "CREATE INDEX jobs_recording_sid ON jobs (json_extract(payload, '$.recording_sid'));"
+    "CREATE INDEX jobs_message_id ON jobs (json_extract(payload, '$.message_id'));";
+
+/*
+ * A message a job stage sends carries the job and stage, so that the stage,
+ * run again after a crash, finds it and asks Twilio whether it went out
+ * instead of sending it twice.
+ */
+static const char message_jobs_sql[] =
+    "ALTER TABLE messages ADD COLUMN job_id INTEGER;"
+    "ALTER TABLE messages ADD COLUMN job_stage TEXT;"
+    "CREATE INDEX messages_job ON messages (job_id, job_stage) WHERE job_id IS NOT NULL;";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
@@ -235,6 +301,10 @@ const struct sqlite_migration sqlite_migrations[] = {
     {4, "recordings, transcriptions, memos and bookings", recordings_sql},
     {5, "media and erasures", media_sql},
     {6, "errors of outbound calls", call_errors_sql},
+    {7, "dashboard sessions", sessions_sql},
+    {8, "SMS notes", notes_sql},
+    {9, "the key of hashed subjects, and indexes for erasure", store_keys_sql},
+    {10, "the job stage that sent a message", message_jobs_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/phone.h"
+#include "crypto/crypto.h"
 #include "store/engine.h"
 
 #include "core/banned.h"
@@ -169,11 +171,30 @@ int store_optout_set(struct store *s, const char *phone, const char *keyword, st
     return rc ? rc : s->engine->optout_set(s, phone, keyword, err);
 }
 
+int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
+                  struct hl_err *err)
+{
+    unsigned char key[STORE_SUBJECT_KEY_LEN], mac[CRYPTO_SHA256_LEN];
+    int rc = need(phone, "phone number", err);
+
+    out[0] = '\0';
+    if (rc == HL_OK && (rc = s->engine->subject_key(s, key, err)) == HL_OK &&
+        crypto_hmac(CRYPTO_SHA256, key, sizeof(key), phone, strlen(phone), mac) != HL_OK)
+        rc = hl_err_set(err, HL_EIO, "cannot compute the hash of a number");
+    crypto_wipe(key, sizeof(key));
+    if (rc == HL_OK) {
+        memcpy(out, "h1:", 3);
+        crypto_hex_encode(out + 3, mac, sizeof(mac));
+    }
+    return rc;
+}
+
 int store_optout_clear(struct store *s, const char *phone, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
-    return rc ? rc : s->engine->optout_clear(s, phone, err);
+    return rc ? rc : s->engine->optout_clear(s, phone, subject, err);
 }
 
 void store_submit(struct store *s, struct store_task *task)
@@ -189,10 +210,11 @@ void store_run_tasks(struct store *s, struct store_task *tasks)
 
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
-    int rc = need(phone, "opt-out phone number", err);
+    char subject[STORE_SUBJECT_SIZE];
+    int rc = store_subject(s, phone, subject, err);
 
     *opted_out = 0;
-    return rc ? rc : s->engine->optout_check(s, phone, opted_out, err);
+    return rc ? rc : s->engine->optout_check(s, phone, subject, opted_out, err);
 }
 
 /* ---- Outbound calls and messages ------------------------------------------------------ */
@@ -243,6 +265,12 @@ static int check_list(const struct store_list *q, struct hl_err *err)
         return hl_err_set(err, HL_EINVAL, "before must be a row id");
     if (q->phone && !*q->phone)
         return hl_err_set(err, HL_EINVAL, "phone filter is empty (pass NULL for all)");
+    if (q->phone && q->phone_suffix)
+        return hl_err_set(err, HL_EINVAL,
+                          "filter by a whole number or by its last digits, not both");
+    if (q->phone_suffix &&
+        (!*q->phone_suffix || q->phone_suffix[strspn(q->phone_suffix, "0123456789")]))
+        return hl_err_set(err, HL_EINVAL, "a number's last digits must be digits");
     return HL_OK;
 }
 
@@ -357,6 +385,24 @@ int store_booking_list(struct store *s, const struct store_list *q,
     return rc ? rc : s->engine->booking_list(s, q, each, ctx, err);
 }
 
+int store_memo_notified(struct store *s, const char *id, struct hl_err *err)
+{
+    int rc = need(id, "memo id", err);
+
+    return rc ? rc : s->engine->memo_notified(s, id, err);
+}
+
+int store_message_for_job(struct store *s, long long job_id, const char *stage,
+                          void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                          struct hl_err *err)
+{
+    int rc = need(stage, "job stage", err);
+
+    if (rc == HL_OK && job_id <= 0)
+        rc = hl_err_set(err, HL_EINVAL, "job id: required");
+    return rc ? rc : s->engine->message_for_job(s, job_id, stage, each, ctx, err);
+}
+
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err)
 {
     int rc;
@@ -365,6 +411,110 @@ int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *e
         (rc = need(m->key_sha256, "memo key hash", err)))
         return rc;
     return s->engine->memo_add(s, m, err);
+}
+
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err)
+{
+    int rc = need(id, "memo id", err);
+
+    return rc ? rc : s->engine->memo_get(s, id, each, ctx, err);
+}
+
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err)
+{
+    int rc;
+
+    *inserted = 0;
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    if ((rc = need(phone, "note sender", err)) || (rc = need(job_kind, "note job kind", err)))
+        return rc;
+    return s->engine->note_received(s, message_id, phone, job_kind, job_payload_json, inserted,
+                                    err);
+}
+
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err)
+{
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return s->engine->note_get(s, message_id, NULL, each, ctx, err);
+}
+
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = need(phone, "note sender", err);
+
+    return rc ? rc : s->engine->note_get(s, STORE_NONE, phone, each, ctx, err);
+}
+
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err)
+{
+    int rc = need(analysis_json, "note analysis", err);
+
+    if (message_id <= 0)
+        return hl_err_set(err, HL_EINVAL, "note message id must be positive");
+    return rc ? rc : s->engine->note_analysed(s, message_id, analysis_json, err);
+}
+
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err)
+{
+    int rc;
+
+    if (m->message_id <= 0 || !m->kind || strcmp(m->kind, "sms_note") != 0)
+        return hl_err_set(err, HL_EINVAL, "a sealed note needs an sms_note memo with its message");
+    if ((rc = need(m->id, "memo id", err)) || (rc = need(m->key_sha256, "memo key hash", err)))
+        return rc;
+    return s->engine->note_sealed(s, m, err);
+}
+
+int store_scrub(struct store *s, struct hl_err *err)
+{
+    return s->engine->scrub(s, err);
+}
+
+/* ---- Erasure -------------------------------------------------------------------------- */
+
+static void erased_ignore(void *ctx, enum store_erased what, const char *value)
+{
+    (void)ctx, (void)what, (void)value;
+}
+
+int store_erase_phone(struct store *s, const char *phone, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err)
+{
+    char subject[STORE_SUBJECT_SIZE];
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if (phone && !phone_is_e164(phone))
+        return hl_err_set(err, HL_EINVAL, "the number to erase must be E.164 (+14155551234)");
+    if ((rc = need(cleanup_kind, "cleanup job kind", err)) ||
+        (rc = store_subject(s, phone, subject, err)))
+        return rc;
+    return s->engine->erase_phone(s, phone, subject, cleanup_kind, out,
+                                  each ? each : erased_ignore, ctx, err);
+}
+
+int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
+                     struct store_erasure *out, store_erased_fn each, void *ctx,
+                     struct hl_err *err)
+{
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    if ((rc = need(id, "memo id", err)) || (rc = need(cleanup_kind, "cleanup job kind", err)))
+        return rc;
+    return s->engine->erase_memo(s, id, cleanup_kind, out, each ? each : erased_ignore, ctx, err);
 }
 
 int store_job_add(struct store *s, const char *kind, const char *payload_json, long long *id,
@@ -497,4 +647,73 @@ void store_time_after(long ms, char out[STORE_TIME_SIZE])
 void store_time_now(char out[STORE_TIME_SIZE])
 {
     store_time_after(0, out);
+}
+
+/* ---- The dashboard's reads and sessions ------------------------------------------------ */
+
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->memo_list(s, q, each, ctx, err);
+}
+
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err)
+{
+    int rc = check_list(q, err);
+
+    return rc ? rc : s->engine->optout_list(s, q, each, ctx, err);
+}
+
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err)
+{
+    int rc;
+
+    *calls = *messages = 0;
+    if ((rc = need(since, "start of the period", err)) ||
+        (rc = need(until, "end of the period", err)))
+        return rc;
+    return s->engine->activity_count(s, since, until, calls, messages, err);
+}
+
+/* A session is named by the SHA-256 of its token: 64 lowercase hex digits. */
+static int need_token_hash(const char *hash, struct hl_err *err)
+{
+    if (!hash || strlen(hash) != 64 || hash[strspn(hash, "0123456789abcdef")])
+        return hl_err_set(err, HL_EINVAL, "a session is named by a SHA-256 in lowercase hex");
+    return HL_OK;
+}
+
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    if (rc == HL_OK && (idle_s <= 60 || max_s < idle_s))
+        rc = hl_err_set(err, HL_EINVAL,
+                        "a session must last over a minute, idle no longer than whole");
+    return rc ? rc : s->engine->session_add(s, token_sha256, idle_s, max_s, err);
+}
+
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    *valid = 0;
+    if (rc == HL_OK && idle_s <= 60)
+        rc = hl_err_set(err, HL_EINVAL, "a session's idle time must be over a minute");
+    return rc ? rc : s->engine->session_check(s, token_sha256, idle_s, valid, err);
+}
+
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err)
+{
+    int rc = need_token_hash(token_sha256, err);
+
+    return rc ? rc : s->engine->session_delete(s, token_sha256, err);
 }

@@ -245,11 +245,13 @@ struct store_message {
     const char *user_id;
     const char *metadata_json;
     long long num_media;
+    long long job_id;      /* outbound: the job whose stage sends it; STORE_NONE (or 0): none */
+    const char *job_stage; /* with job_id: that stage's name */
 };
 
 #define STORE_MESSAGE_INIT                                                                         \
     {                                                                                              \
-        .num_media = STORE_NONE                                                                    \
+        .num_media = STORE_NONE, .job_id = STORE_NONE                                              \
     }
 
 /*
@@ -342,6 +344,7 @@ struct store_list {
     const char *phone; /* only rows from or to this number (E.164); NULL: all */
     long long before_id;
     int limit;
+    const char *phone_suffix; /* only rows whose number ends with these digits; NULL: all */
 };
 
 struct store_call_row {
@@ -415,6 +418,14 @@ int store_call_transcriptions(struct store *s, const char *call_sid,
 int store_message_list(struct store *s, const struct store_list *q,
                        void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
                        struct hl_err *err);
+
+/*
+ * The newest message stored with this job_id and job_stage (a job stage's
+ * send, store_message_add()), handed to each; HL_ENOTFOUND when there is none.
+ */
+int store_message_for_job(struct store *s, long long job_id, const char *stage,
+                          void (*each)(void *ctx, const struct store_message_row *row), void *ctx,
+                          struct hl_err *err);
 
 /* ---- Jobs ----------------------------------------------------------------------------- */
 
@@ -547,7 +558,208 @@ struct store_memo {
     int owner_notified;     /* 1: the owner's link was sent (stamped now) */
 };
 
+/*
+ * Store a memo. The same memo again (same id, kind, recording and message)
+ * while its owner has not been notified replaces its key hash, paths and
+ * notification: a pipeline that sealed it again after a crash, or that now
+ * sent its link. Any other row under the id — a notified memo, another
+ * memo's — is HL_EINVAL ("taken"), nothing written.
+ */
 int store_memo_add(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/* The owner has the memo's link: stamp owner_notified_at once. HL_ENOTFOUND: no such memo. */
+int store_memo_notified(struct store *s, const char *id, struct hl_err *err);
+/*
+ * A memo as stored: its record and stamps (deleted_at: when it was erased,
+ * else NULL), the number it came from, and its place in the list. The store
+ * never holds a memo's key, only the key's SHA-256; API answers show less.
+ */
+struct store_memo_row {
+    struct store_memo memo; /* owner_notified is 1 when owner_notified_at is set */
+    const char *created_at;
+    const char *owner_notified_at;
+    const char *deleted_at;
+    long long seq; /* its place in store_memo_list: the cursor for before_id */
+    const char *phone; /* the caller (voicemail) or sender (note), E.164; NULL if unknown */
+};
+
+/* The memo with this id, handed to each; HL_ENOTFOUND when there is none. */
+int store_memo_get(struct store *s, const char *id,
+                   void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                   struct hl_err *err);
+
+/* ---- SMS notes ------------------------------------------------------------------------ */
+
+/*
+ * An SMS note (guide 004) is an inbound message that is not a keyword, plus
+ * a note record: its sender, its state and what became of it.
+ *
+ *   pending    its job has not run yet; the message still holds the text
+ *   analysed   notes are not encrypted: analysis_json holds the analysis
+ *   sealed     it became the encrypted memo memo_id; the message's body was
+ *              cleared in the same transaction and the note keeps no analysis
+ */
+struct store_note {
+    long long message_id;
+    const char *phone; /* the sender, E.164 */
+    const char *state;
+    const char *body; /* the message's text; NULL once sealed */
+    const char *analysis_json;
+    const char *memo_id;
+    const char *created_at;
+};
+
+/*
+ * Record message_id (an inbound message, from phone) as a note and queue
+ * one job of job_kind with job_payload_json to process it, in one
+ * transaction. Idempotent: a message already recorded as a note queues
+ * nothing and sets *inserted to 0.
+ */
+int store_note_received(struct store *s, long long message_id, const char *phone,
+                        const char *job_kind, const char *job_payload_json, int *inserted,
+                        struct hl_err *err);
+
+/* The note of message_id, or phone's newest note, handed to each; HL_ENOTFOUND when none. */
+int store_note_get(struct store *s, long long message_id,
+                   void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                   struct hl_err *err);
+int store_note_last(struct store *s, const char *phone,
+                    void (*each)(void *ctx, const struct store_note *note), void *ctx,
+                    struct hl_err *err);
+
+/* An unencrypted note was analysed: keep the analysis (HL_ENOTFOUND: no such unsealed note). */
+int store_note_analysed(struct store *s, long long message_id, const char *analysis_json,
+                        struct hl_err *err);
+
+/*
+ * A note became memo m (kind "sms_note", message_id the note's): store the
+ * memo, mark the note sealed with m->id, and clear the message's body — all
+ * or nothing. HL_ENOTFOUND when the note is gone or already sealed (then
+ * nothing is stored).
+ */
+int store_note_sealed(struct store *s, const struct store_memo *m, struct hl_err *err);
+
+/*
+ * Make what was deleted or cleared so far unrecoverable from the database's
+ * own files, as far as the engine can: SQLite zeroes freed bytes in the
+ * pages it writes (secure_delete) and here folds its write-ahead log into
+ * the database and truncates it, so no older page image keeps a cleared
+ * value. It may wait seconds for readers and holds up writers while it
+ * runs: call it off the request path, for rare events (a sealed note).
+ */
+int store_scrub(struct store *s, struct hl_err *err);
+/* ---- Erasure -------------------------------------------------------------------------- */
+
+/*
+ * Erasing a person (GDPR art. 17) or one memo. Each is one transaction that
+ * deletes the rows, records in `erasures` what was erased — table names and
+ * counts, never the data, and a subject that is not the number — and
+ * queues a cleanup job (kind cleanup_kind, payload
+ * {"files":[paths],"recordings":[RecordingSids still at Twilio]}) so that
+ * files and Twilio's copies are removed even if the caller dies right after
+ * the commit. Once committed, each(ctx, what, value) is called for every
+ * such file and recording, so the caller can remove them at once (the job
+ * then finds them gone).
+ */
+struct store_erasure {
+    long long id; /* the erasures row */
+    long long calls, call_events, recordings, transcriptions, memos, messages, bookings,
+        contacts, jobs;
+    long long files;      /* files listed for removal */
+    long long recordings_remote; /* recordings still at Twilio, listed for deletion */
+    int optout_kept;      /* 1: the number's opt-out was kept as its keyed hash */
+};
+
+enum store_erased { STORE_ERASED_FILE, STORE_ERASED_TWILIO_RECORDING };
+
+typedef void (*store_erased_fn)(void *ctx, enum store_erased what, const char *value);
+
+/*
+ * Erase everything stored about phone (E.164): its calls (and <Dial> legs of
+ * them) with their events, recordings, transcriptions and memos; messages
+ * from or to it, or that quote it, and the owner's memo notices of its
+ * memos; bookings; its contact; jobs whose payload names any of these. An
+ * opt-out is not forgotten: its row is replaced by the number's keyed hash,
+ * which store_optout_check() still matches. The erasures row's subject is
+ * that hash.
+ *
+ * HL_ENOTFOUND: nothing is stored about phone (nothing written).
+ * HL_EBUSY: a job about phone is running under a live lease (a pipeline
+ * would write again what was erased); nothing written: try again shortly.
+ */
+int store_erase_phone(struct store *s, const char *phone, const char *cleanup_kind,
+                      struct store_erasure *out, store_erased_fn each, void *ctx,
+                      struct hl_err *err);
+
+/*
+ * Erase memo id: its row, the voicemail's recording (and transcriptions),
+ * an SMS note's message, and the owner's notice that linked to it. The
+ * erasures row's subject is "memo:<id>". HL_ENOTFOUND: no such memo.
+ */
+int store_erase_memo(struct store *s, const char *id, const char *cleanup_kind,
+                     struct store_erasure *out, store_erased_fn each, void *ctx,
+                     struct hl_err *err);
+
+/* Size of a subject: "h1:" + 64 hex digits + NUL. */
+#define STORE_SUBJECT_SIZE 68
+
+/*
+ * The keyed hash a number is kept as once erased: "h1:" + hex
+ * HMAC-SHA256(this database's subject key, phone). Deterministic per
+ * database, so an operator can ask whether a number was erased.
+ */
+int store_subject(struct store *s, const char *phone, char out[STORE_SUBJECT_SIZE],
+                  struct hl_err *err);
+
+/* ---- The dashboard's reads ------------------------------------------------------------ */
+
+/*
+ * Memos newest first, paged like the other lists (row->seq is the cursor);
+ * phone and phone_suffix match the numbers of the memo's call or message.
+ */
+int store_memo_list(struct store *s, const struct store_list *q,
+                    void (*each)(void *ctx, const struct store_memo_row *row), void *ctx,
+                    struct hl_err *err);
+
+struct store_optout_row {
+    long long seq; /* the cursor for before_id */
+    const char *phone;
+    const char *keyword;
+    const char *created_at;
+};
+
+/* Opted-out numbers, newest first, paged like the other lists. */
+int store_optout_list(struct store *s, const struct store_list *q,
+                      void (*each)(void *ctx, const struct store_optout_row *row), void *ctx,
+                      struct hl_err *err);
+
+/*
+ * How many calls and messages were created from since (included) to until
+ * (excluded), both in the store's timestamp form.
+ */
+int store_activity_count(struct store *s, const char *since, const char *until, long long *calls,
+                         long long *messages, struct hl_err *err);
+
+/* ---- Dashboard sessions --------------------------------------------------------------- */
+
+/*
+ * A logged-in dashboard session, known only by the SHA-256 of its token
+ * (64 lowercase hex): the token itself is never given to the store. A
+ * session lasts at most max_s seconds and ends earlier after idle_s seconds
+ * without a check. Adding one also removes every session that has ended.
+ */
+int store_session_add(struct store *s, const char *token_sha256, long idle_s, long max_s,
+                      struct hl_err *err);
+
+/*
+ * *valid is 1 when the session exists and has not ended; its idle time then
+ * starts again (written at most once a minute, so that most checks are reads).
+ */
+int store_session_check(struct store *s, const char *token_sha256, long idle_s, int *valid,
+                        struct hl_err *err);
+
+/* End the session (logout); one that does not exist is not an error. */
+int store_session_delete(struct store *s, const char *token_sha256, struct hl_err *err);
 
 /* ---- Contacts ------------------------------------------------------------------------- */
 
@@ -614,6 +826,8 @@ void store_run_tasks(struct store *s, struct store_task *tasks);
  * out (may be NULL); setting it again keeps the first record.
  * store_optout_clear() removes it (START, UNSTOP); clearing a number that is
  * not opted out succeeds. store_optout_check() sets *opted_out to 1 or 0.
+ * Both also match the keyed hash an erased number's opt-out is kept as
+ * (store_erase_phone), so erasure never lets a number be contacted again.
  */
 int store_optout_set(struct store *s, const char *phone, const char *keyword, struct hl_err *err);
 int store_optout_clear(struct store *s, const char *phone, struct hl_err *err);

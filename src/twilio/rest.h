@@ -10,6 +10,7 @@
  *   POST   {base}/2010-04-01/Accounts/{AC}/Calls/{CA}.json          redirect / end a call
  *   GET    {base}/2010-04-01/Accounts/{AC}/Calls/{CA}.json          fetch a call
  *   POST   {base}/2010-04-01/Accounts/{AC}/Messages.json            send a message
+ *   GET    {base}/2010-04-01/Accounts/{AC}/Messages.json            list messages
  *   GET    {base}/2010-04-01/Accounts/{AC}/Recordings/{RE}.json     fetch a recording
  *   DELETE {base}/2010-04-01/Accounts/{AC}/Recordings/{RE}.json     delete it (204)
  *   GET    {RecordingUrl}.wav                                       download the audio
@@ -226,6 +227,23 @@ struct rest_message_params {
  */
 int rest_message_create(struct rest_client *c, const struct rest_message_params *p,
                         struct rest_message *out, struct rest_reply *reply, struct hl_err *err);
+
+/* Which messages to list: Twilio's To and From filters (NULL: any). */
+struct rest_message_query {
+    const char *to, *from; /* E.164 or "whatsapp:+..." */
+    int page_size;         /* 1..1000; 0: 50 */
+    int max_pages;         /* pages read, following next_page_uri; 0: 1 */
+};
+
+/*
+ * List messages newest first, as Twilio orders them. each gets every message
+ * with its Body (NULL when Twilio shows none; valid during the call only) and
+ * returns nonzero to stop the walk. HL_OK once it stopped or the pages ran
+ * out; an answer that is not a page of messages is HL_EUNKNOWN.
+ */
+int rest_message_list(struct rest_client *c, const struct rest_message_query *q,
+                      int (*each)(void *ctx, const struct rest_message *m, const char *body),
+                      void *ctx, struct rest_reply *reply, struct hl_err *err);
 
 struct rest_recording {
     char sid[35];

@@ -155,6 +155,16 @@ int rest_parse_call(const char *body, size_t len, struct rest_call *out);
 int rest_parse_message(const char *body, size_t len, struct rest_message *out);
 int rest_parse_recording(const char *body, size_t len, struct rest_recording *out);
 
+/*
+ * A page of a list ("messages": [...], "next_page_uri"): each message to each
+ * (with its body) until each returns nonzero (*stopped set). next gets the part
+ * of next_page_uri after "/Accounts/{AC}/" ("" on the last page). HL_EINVAL
+ * when it is not such a page.
+ */
+int rest_parse_message_page(const char *body, size_t len,
+                            int (*each)(void *ctx, const struct rest_message *m, const char *body),
+                            void *ctx, int *stopped, char *next, size_t next_size);
+
 /* The "answer is not what was expected" failure for a 2xx (HL_EUNKNOWN). */
 int rest_bad_answer(long status, struct hl_err *err);
 

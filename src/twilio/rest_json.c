@@ -100,12 +100,8 @@ int rest_parse_call(const char *body, size_t len, struct rest_call *out)
     return HL_OK;
 }
 
-int rest_parse_message(const char *body, size_t len, struct rest_message *out)
+static void message_fields(const json_t *j, struct rest_message *out)
 {
-    json_t *j = load_resource(body, len);
-
-    if (!j)
-        return HL_EINVAL;
     copy_field(out->sid, sizeof(out->sid), j, "sid");
     copy_field(out->status, sizeof(out->status), j, "status");
     copy_field(out->direction, sizeof(out->direction), j, "direction");
@@ -114,7 +110,55 @@ int rest_parse_message(const char *body, size_t len, struct rest_message *out)
     copy_field(out->date_created, sizeof(out->date_created), j, "date_created");
     out->num_segments = int_clamped(int_field(j, "num_segments", -1));
     out->error_code = int_clamped(int_field(j, "error_code", 0));
+}
+
+int rest_parse_message(const char *body, size_t len, struct rest_message *out)
+{
+    json_t *j = load_resource(body, len);
+
+    if (!j)
+        return HL_EINVAL;
+    message_fields(j, out);
     json_decref(j);
+    return HL_OK;
+}
+
+/* "Messages.json?..." from "/2010-04-01/Accounts/AC.../Messages.json?..." */
+static void next_resource(const json_t *page, char *next, size_t size)
+{
+    const char *uri = str_field(page, "next_page_uri"),
+               *at = uri ? strstr(uri, "/Accounts/") : NULL;
+
+    next[0] = '\0';
+    if (at && (at = strchr(at + 10, '/')) && strlen(at + 1) < size)
+        snprintf(next, size, "%s", at + 1);
+}
+
+int rest_parse_message_page(const char *body, size_t len,
+                            int (*each)(void *ctx, const struct rest_message *m, const char *body),
+                            void *ctx, int *stopped, char *next, size_t next_size)
+{
+    json_t *page = json_loadb(body, len, 0, NULL);
+    json_t *list = json_object_get(page, "messages"), *item;
+    size_t i;
+
+    *stopped = 0;
+    if (!json_is_array(list)) {
+        json_decref(page);
+        return HL_EINVAL;
+    }
+    json_array_foreach(list, i, item)
+    {
+        struct rest_message m;
+        memset(&m, 0, sizeof(m));
+        if (!json_is_object(item) || !str_field(item, "sid"))
+            continue;
+        message_fields(item, &m);
+        if ((*stopped = each(ctx, &m, str_field(item, "body"))) != 0)
+            break;
+    }
+    next_resource(page, next, next_size);
+    json_decref(page);
     return HL_OK;
 }
 

@@ -4,8 +4,10 @@
  *
  * Every incoming message is stored, once (Twilio's retries carry the same
  * MessageSid, and a retry gets the same answer). Reserved keywords change
- * the sender's opt-out state; anything else is an SMS note (guide 004) and
- * is answered with its number.
+ * the sender's opt-out state; with FEATURE_SMS_NOTES anything else is an SMS
+ * note (guide 004): answered with its number and queued for its job, which
+ * seals it as an encrypted memo (or analyses it); IDEAS answers the ideas
+ * of the sender's last note (sms_notes.c).
  *
  * On SMS, Twilio's own opt-out handling confirms STOP and blocks any reply
  * to an opted-out number (error 21610), so hotline answers STOP with an
@@ -23,6 +25,7 @@
 #include "core/phrase.h"
 #include "twilio/twiml.h"
 #include "webhooks/sms_keywords.h"
+#include "webhooks/sms_notes.h"
 #include "core/banned.h"
 
 #define WHATSAPP_PREFIX "whatsapp:"
@@ -93,9 +96,15 @@ static const char *apply_keyword(struct app_request *r, enum sms_keyword kw, con
                             "help, STOP to unsubscribe.",
                             business);
     }
+    if (!r->app->cfg->sms_notes)
+        return arena_printf(a,
+                            "%s: Reply STOP to unsubscribe, START to resubscribe. Msg&data "
+                            "rates may apply.",
+                            business);
     return arena_printf(a,
-                        "%s: send us a note and we will save it. Reply STOP to unsubscribe, "
-                        "START to resubscribe. Msg&data rates may apply.",
+                        "%s: send us a note and we will save it. Reply IDEAS for the ideas in "
+                        "your last note, STOP to unsubscribe, START to resubscribe. Msg&data "
+                        "rates may apply.",
                         business);
 }
 
@@ -169,14 +178,24 @@ static const char *answer_for(struct app_request *r, const struct store_message 
     enum sms_keyword kw = sms_keyword_classify(msg->body, &word);
     int opted_out = 0;
 
+    int notes = r->app->cfg->sms_notes;
+
     if (kw == SMS_KEYWORD_NONE && (word = optout_phrase(r, msg->body)) != NULL)
         kw = SMS_KEYWORD_OPT_OUT;
-    if (kw != SMS_KEYWORD_NONE)
+    if (kw == SMS_KEYWORD_IDEAS && !notes)
+        kw = SMS_KEYWORD_NONE;
+    if (kw != SMS_KEYWORD_NONE && kw != SMS_KEYWORD_IDEAS)
         return apply_keyword(r, kw, word, msg->from_number, strcmp(msg->channel, "whatsapp") == 0,
                              err);
+    /* A note is kept (and sealed for the owner) even from a sender who opted out. */
+    if (kw == SMS_KEYWORD_NONE && notes && sms_note_received(r, id, msg->from_number, err) != HL_OK)
+        return NULL;
     if (store_optout_check(r->app->store, msg->from_number, &opted_out, err) != HL_OK || opted_out)
         return NULL;
-    return arena_printf(r->req->arena, "Thanks! Your note has been saved (ID: %lld)", id);
+    if (kw == SMS_KEYWORD_IDEAS)
+        return sms_ideas_answer(r, msg->from_number, err);
+    return notes ? arena_printf(r->req->arena, "Thanks! Your note has been saved (ID: %lld)", id)
+                 : NULL;
 }
 
 void webhook_sms(struct app_request *r)
@@ -194,7 +213,7 @@ void webhook_sms(struct app_request *r)
     }
     text = answer_for(r, &msg, id, &err);
     if (err.code) {
-        storage_failed(r, "opt-out state not stored", &err);
+        storage_failed(r, "message not handled", &err);
         return;
     }
     reply(r, text);

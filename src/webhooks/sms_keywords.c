@@ -1,5 +1,5 @@
 /*
- * sms_keywords.c — recognising opt-out, opt-in and help keywords.
+ * sms_keywords.c — recognising opt-out, opt-in, help and IDEAS keywords.
  */
 #include "sms_keywords.h"
 
@@ -19,7 +19,7 @@ static const struct {
     {"END", SMS_KEYWORD_OPT_OUT},         {"QUIT", SMS_KEYWORD_OPT_OUT},
     {"START", SMS_KEYWORD_OPT_IN},        {"YES", SMS_KEYWORD_OPT_IN},
     {"UNSTOP", SMS_KEYWORD_OPT_IN},       {"HELP", SMS_KEYWORD_HELP},
-    {"INFO", SMS_KEYWORD_HELP},
+    {"INFO", SMS_KEYWORD_HELP},           {"IDEAS", SMS_KEYWORD_IDEAS},
 };
 
 enum sms_keyword sms_keyword_classify(const char *body, const char **word)

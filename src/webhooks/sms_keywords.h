@@ -6,6 +6,8 @@
  * content: STOP STOPALL UNSUBSCRIBE CANCEL END QUIT opt out, START YES UNSTOP
  * opt back in, HELP INFO ask for help ("Stop!", " stop. " and "STOP," count). The lists are those
  * of Twilio's Advanced Opt-Out defaults (https://help.twilio.com/articles/223134027).
+ * One word is hotline's own: IDEAS asks for the ideas of the sender's last
+ * SMS note (guide 004).
  */
 #ifndef HL_SMS_KEYWORDS_H
 #define HL_SMS_KEYWORDS_H
@@ -17,6 +19,7 @@ enum sms_keyword {
     SMS_KEYWORD_OPT_OUT,
     SMS_KEYWORD_OPT_IN,
     SMS_KEYWORD_HELP,
+    SMS_KEYWORD_IDEAS,
 };
 
 /* Classify a message body; *word (may be NULL) gets the canonical keyword. */

@@ -143,7 +143,7 @@ class Server:
         return [HOTLINE, "serve"]
 
     def start(self):
-        self.log = open(self.log_path, "wb")
+        self.log = open(self.log_path, "ab")  # a restart after kill() adds to the same log
         self.proc = subprocess.Popen(self.command(), env=self.env, cwd=self.dir,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.time() + (120 if os.environ.get("HL_VALGRIND") == "1" else 15)
@@ -157,6 +157,13 @@ class Server:
             except OSError:
                 time.sleep(0.05)
         raise AssertionError("server did not answer /health:\n" + self.read_log())
+
+    def kill(self):
+        """SIGKILL the server by its PID, as a crash would end it; its directory, database and
+        media stay for start() to run it again."""
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.log.close()
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
@@ -269,6 +276,33 @@ class Server:
 
     def count(self, table, where="1=1", args=()):
         return self.rows("SELECT COUNT(*) AS n FROM %s WHERE %s" % (table, where), args)[0]["n"]
+
+
+def start_emulator(directory, account_file, port, public_base):
+    """`hotline sim serve --port port` alone, with account_file, sending webhooks to
+    public_base; waits until it says where it is. Returns (process, its log's path)."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
+           "SIM_ACCOUNT_FILE": account_file, "PUBLIC_BASE_URL": public_base,
+           "LOG_FORMAT": "json"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
+    log_path = os.path.join(directory, "sim.log")
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([HOTLINE, "sim", "serve", "--port", str(port)], env=env,
+                                cwd=directory, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.time() + 15
+    while time.time() < deadline:
+        with open(log_path, "rb") as f:
+            if b"Twilio emulator at" in f.read():
+                return proc, log_path
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    with open(log_path, "rb") as f:
+        raise AssertionError("hotline sim serve did not start:\n" + f.read().decode("utf-8", "replace"))
 
 
 PHONE_RE = re.compile(r"\+?\d{10,15}")

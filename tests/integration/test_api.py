@@ -82,7 +82,7 @@ class AuthAndValidation(ServerTest):
 
     def test_history_parameters_are_checked(self):
         for q in ("limit=0", "limit=1001", "limit=ten", "before=-3", "before=x",
-                  "phoneNumber=555"):
+                  "phoneNumber=55", "phoneNumber=555-1", "phoneNumber=1234567890123456"):
             r = self.server.api("GET", "/api/calls?" + q, key="k-second-0123456789")
             self.assertEqual(r.status, 400, q)
 

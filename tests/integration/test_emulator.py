@@ -30,6 +30,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(__file__))
 from harness import (BUSINESS, CALLER, HOTLINE, WHATSAPP_CALLER, Server,  # noqa: E402
                      assert_log_private, free_port, main)
+from harness import start_emulator as harness_start_emulator  # noqa: E402
 
 
 def read_account(path):
@@ -235,28 +236,9 @@ class StandaloneEmulatorTest(unittest.TestCase):
         shutil.rmtree(cls.dir, ignore_errors=True)
 
     def start_emulator(self, public_base):
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOST": "127.0.0.1",
-               "SIM_ACCOUNT_FILE": self.account_file, "PUBLIC_BASE_URL": public_base,
-               "LOG_FORMAT": "json"}
-        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-            if k in os.environ:
-                env[k] = os.environ[k]
-        self.log_path = os.path.join(self.dir, "sim.log")
-        log = open(self.log_path, "wb")
-        proc = subprocess.Popen([HOTLINE, "sim", "serve", "--port", str(self.sim_port)], env=env,
-                                cwd=self.dir, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.time() + 15
-        while time.time() < deadline:
-            with open(self.log_path, "rb") as f:
-                if b"Twilio emulator at" in f.read():
-                    return proc
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        proc.kill()
-        proc.wait()
-        raise AssertionError("hotline sim serve did not start:\n" + self.read_sim_log())
+        proc, self.log_path = harness_start_emulator(self.dir, self.account_file, self.sim_port,
+                                                     public_base)
+        return proc
 
     def read_sim_log(self):
         with open(self.log_path, "rb") as f:

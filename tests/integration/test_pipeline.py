@@ -39,7 +39,7 @@ class Pipeline(ServerTest):
         job = self.job_done("recording.receptionist")
         st = self.stages(job)
         self.assertEqual(set(st), {"download", "delete_remote", "transcribe", "analyze", "store",
-                                   "booking", "reply"})
+                                   "booking", "reply", "owner_notice"})
         self.assertGreater(st["download"]["bytes"], 1000)
         self.assertEqual(len(st["download"]["sha256"]), 64)
         self.assertEqual(st["transcribe"]["engine"], "pocketsphinx")
@@ -81,16 +81,18 @@ class Pipeline(ServerTest):
         self.call("voicemail", "Please call me back tomorrow morning.")
         job = self.job_done("recording.memo")
         st = self.stages(job)
-        self.assertEqual(set(st), {"download", "delete_remote", "memo"})
+        self.assertEqual(set(st), {"download", "delete_remote", "memo_id", "memo"})
+        self.assertEqual(st["memo_id"]["memo_id"], st["memo"]["memo_id"])
         memo = self.server.rows("SELECT * FROM memos WHERE id = ?", (st["memo"]["memo_id"],))[0]
         self.assertEqual(len(memo["key_sha256"]), 64)
         self.assertIsNotNone(memo["owner_notified_at"])
         # hotline keeps the owner's text without the key; only the message itself carried it.
-        kept = self.server.rows("SELECT body FROM messages WHERE to_number = ?", (OWNER,))
+        kept = self.server.rows("SELECT body FROM messages WHERE to_number = ? AND body LIKE "
+                                "'New voicemail%'", (OWNER,))
         self.assertEqual(len(kept), 1)
         self.assertIn("(key withheld)", kept[0]["body"])
         sent = [m for m in self.server.twilio("GET", "/Messages.json?PageSize=1000").json()
-                ["messages"] if m["to"].endswith(OWNER)]
+                ["messages"] if m["to"].endswith(OWNER) and "Listen: " in m["body"]]
         link = sent[0]["body"].split("Listen: ", 1)[1]
         self.assertIn("/voice/%s#" % memo["id"], link)
         key = link.split("#", 1)[1]

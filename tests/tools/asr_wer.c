@@ -8,16 +8,28 @@
  *   asr_wer openai URL KEY WAV [TIMEOUT_MS]
  *                                    transcribe WAV with the openai engine; prints
  *                                    "TEXT <text>" or "ERROR <code> <message>"
- *   asr_wer espeak FILE [options]    each line of FILE ('#' comments) is spoken by
- *                                    espeak at 8 kHz and transcribed
+ *   asr_wer espeak FILE [options]    each line of FILE ('#' comments), "INTENT | SENTENCE"
+ *                                    or just "SENTENCE", is spoken by espeak at 8 kHz and
+ *                                    transcribed; labelled lines are also analysed
  * options:
  *   --mulaw               encode the 8 kHz audio as G.711 μ-law, as Twilio records
  *   --phrases FILE        expected phrases (one a line) given to asr_options.phrases
+ *   --vocab               the phrases `hotline serve` gives pocketsphinx: flows_vocabulary()
+ *                         of the flows the environment's settings load (FLOWS_DIR, ...)
+ *   --weight W            the phrase model's weight (asr_options.phrase_weight, 0..1)
  *   --voice V             espeak voice (default en-us)
  *   --set NAME VALUE      a PocketSphinx option (asr_options.sphinx_args), repeatable;
  *                         "-phrase_weight W" sets the phrase model's weight
  *   -v                    print each reference and hypothesis
- * Prints "WER x.xxx (errors/words) RTF y.yyy" last.
+ * Prints "WER x.xxx (errors/words) RTF y.yyy" last. With labelled sentences it prints
+ * before that what src/analysis's rules make of the reference and of the recognised text:
+ *   INTENT ref a/n hyp b/n; not "other": ref c/m hyp d/m
+ *                                intents equal to the label, of all and of the m
+ *                                labelled booking, question, complaint or opt_out
+ *   TIME ref t hyp-same u hyp-wrong w hyp-missing m hyp-spurious x
+ *                                t references name a date/time; of those the recognised
+ *                                text gives the same instant (u), another (w) or none (m);
+ *                                x recognised texts name a time their reference does not
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +37,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "analysis/analysis.h"
 #include "core/buf.h"
+#include "core/config.h"
+#include "flows/flow.h"
 #include "speech/asr.h"
 #include "speech/espeak.h"
 #include "speech/wav.h"
@@ -33,12 +48,19 @@
 #include "core/banned.h"
 
 #define MAX_LINES 512
+/* The call time labelled sentences are analysed against: Wednesday 2026-11-18 09:00 in New York. */
+#define CALL_TIME ((time_t)1795010400)
 
 struct run {
     struct asr *asr;
+    struct analyzer *rules;
     int mulaw, verbose;
     size_t errors, words;
     double audio_s, cpu_s;
+    /* labelled sentences */
+    size_t labelled, intent_ref, intent_hyp;
+    size_t acted, acted_ref, acted_hyp; /* labelled other than "other" */
+    size_t time_ref, time_same, time_wrong, time_missing, time_spurious;
 };
 
 static double now(void)
@@ -96,7 +118,38 @@ static int to_8k(const void *wav, size_t len, int mulaw, struct buf *out)
     return 0;
 }
 
-static void score(struct run *r, const char *ref, const struct buf *wav8k)
+/* What the rules make of the reference and of the recognised text, against the label. */
+static void analyse(struct run *r, const char *label, const char *ref, const char *hyp)
+{
+    struct analysis a = {0}, b = {0};
+
+    analysis_run(r->rules, ref, CALL_TIME, &a, NULL);
+    analysis_run(r->rules, hyp, CALL_TIME, &b, NULL);
+    r->labelled++;
+    r->intent_ref += strcmp(analysis_intent_name(a.intent), label) == 0;
+    r->intent_hyp += strcmp(analysis_intent_name(b.intent), label) == 0;
+    if (strcmp(label, "other") != 0) {
+        r->acted++;
+        r->acted_ref += strcmp(analysis_intent_name(a.intent), label) == 0;
+        r->acted_hyp += strcmp(analysis_intent_name(b.intent), label) == 0;
+    }
+    if (a.has_time) {
+        r->time_ref++;
+        r->time_same += b.has_time && b.when == a.when;
+        r->time_wrong += b.has_time && b.when != a.when;
+        r->time_missing += !b.has_time;
+    } else {
+        r->time_spurious += b.has_time;
+    }
+    if (r->verbose)
+        printf("     intent %s: ref %s, hyp %s; time ref %s, hyp %s\n", label,
+               analysis_intent_name(a.intent), analysis_intent_name(b.intent),
+               a.has_time ? a.when_local : "-", b.has_time ? b.when_local : "-");
+    analysis_release(&a);
+    analysis_release(&b);
+}
+
+static void score(struct run *r, const char *label, const char *ref, const struct buf *wav8k)
 {
     struct asr_result res;
     struct hl_err err = {0};
@@ -114,6 +167,8 @@ static void score(struct run *r, const char *ref, const struct buf *wav8k)
     if (r->verbose)
         printf("REF: %s\nHYP: %s  (%zu/%zu, conf %.2f)\n", ref, res.text ? res.text : "", e, w,
                res.confidence);
+    if (label)
+        analyse(r, label, ref, res.text ? res.text : "");
     asr_result_release(&res);
 }
 
@@ -177,7 +232,7 @@ static void librivox(struct run *r, const char *dir)
         strip_transcript(refs[i]);
         snprintf(path, sizeof(path), "%s/%s.wav", dir, ids[i]);
         if (read_file(path, &wav) == 0 && to_8k(wav.ptr, wav.len, r->mulaw, &w8) == 0)
-            score(r, refs[i], &w8);
+            score(r, NULL, refs[i], &w8);
         buf_release(&wav);
         buf_release(&w8);
     }
@@ -185,6 +240,23 @@ static void librivox(struct run *r, const char *dir)
         free(ids[i]);
     for (i = 0; i < nr; i++)
         free(refs[i]);
+}
+
+/* "intent | sentence": the sentence, and the label in *label (NULL without one). */
+static char *split_label(char *line, char **label)
+{
+    char *bar = strchr(line, '|'), *end;
+
+    *label = NULL;
+    if (!bar)
+        return line;
+    for (end = bar; end > line && end[-1] == ' '; end--)
+        ;
+    *end = '\0';
+    *label = line;
+    for (bar++; *bar == ' '; bar++)
+        ;
+    return bar;
 }
 
 static void espeak_set(struct run *r, const char *file, const char *voice)
@@ -195,11 +267,12 @@ static void espeak_set(struct run *r, const char *file, const char *voice)
 
     for (i = 0; i < n; i++) {
         struct buf wav = BUF_INIT((size_t)1 << 28), w8 = BUF_INIT((size_t)1 << 28);
+        char *label, *sentence = split_label(lines[i], &label);
 
-        if (espeak_synth_wav(voice, lines[i], 8000, &wav, &err) != HL_OK)
+        if (espeak_synth_wav(voice, sentence, 8000, &wav, &err) != HL_OK)
             fprintf(stderr, "asr_wer: espeak: %s\n", err.msg);
         else if (to_8k(wav.ptr, wav.len, r->mulaw, &w8) == 0)
-            score(r, lines[i], &w8);
+            score(r, label, sentence, &w8);
         buf_release(&wav);
         buf_release(&w8);
         free(lines[i]);
@@ -227,39 +300,98 @@ static int openai(int argc, char **argv)
     return 0;
 }
 
+/* The phrases `hotline serve` would give pocketsphinx with this environment's settings. */
+static size_t serve_vocabulary(char ***out)
+{
+    struct config cfg;
+    struct flows *fs = NULL;
+    struct hl_err err = {0};
+    size_t n;
+
+    if (config_load(&cfg, NULL, &err) != HL_OK || flows_load(&fs, &cfg, &err) != HL_OK) {
+        fprintf(stderr, "asr_wer: %s\n", err.msg);
+        exit(1);
+    }
+    n = flows_vocabulary(fs, &cfg, out);
+    flows_free(fs);
+    config_release(&cfg);
+    return n;
+}
+
+/* How many of FILE's sentences are themselves one of the phrases (they would be favoured). */
+static size_t verbatim(const char *file, char **phrases, size_t n)
+{
+    char *lines[MAX_LINES], *label;
+    size_t nl = read_lines(file, lines), i, k, found = 0;
+
+    for (i = 0; i < nl; i++) {
+        const char *sentence = split_label(lines[i], &label);
+        for (k = 0; k < n && asr_wer(sentence, phrases[k], NULL, NULL) != 0.0; k++)
+            ;
+        found += k < n;
+        free(lines[i]);
+    }
+    return found;
+}
+
+static void report(const struct run *r)
+{
+    size_t n = r->labelled;
+
+    if (n) {
+        printf("INTENT ref %zu/%zu hyp %zu/%zu; not \"other\": ref %zu/%zu hyp %zu/%zu\n",
+               r->intent_ref, n, r->intent_hyp, n, r->acted_ref, r->acted, r->acted_hyp, r->acted);
+        printf("TIME ref %zu hyp-same %zu hyp-wrong %zu hyp-missing %zu hyp-spurious %zu\n",
+               r->time_ref, r->time_same, r->time_wrong, r->time_missing, r->time_spurious);
+    }
+    printf("WER %.3f (%zu/%zu) RTF %.3f (%.1f s of audio in %.2f s)\n",
+           r->words ? (double)r->errors / r->words : 0.0, r->errors, r->words,
+           r->audio_s > 0 ? r->cpu_s / r->audio_s : 0.0, r->audio_s, r->cpu_s);
+}
+
+static void usage(void)
+{
+    fprintf(stderr, "usage: asr_wer librivox DIR | espeak FILE [--mulaw] [--phrases FILE] "
+                    "[--vocab] [--weight W] [--voice V] [--set NAME VALUE]... [-v]\n");
+    exit(2);
+}
+
 int main(int argc, char **argv)
 {
     struct asr_options o = {0};
+    struct analysis_options ao = {.engine = "rules", .timezone = "America/New_York"};
     struct run r = {0};
     struct hl_err err = {0};
     const char *sets[64], *voice = "en-us";
-    char *phrases[MAX_LINES];
+    char **phrases = NULL;
     size_t nsets = 0, nphr = 0, k;
-    int i;
+    int i, vocab = 0;
     double t0;
 
     if (argc >= 5 && strcmp(argv[1], "openai") == 0)
         return openai(argc, argv);
-    if (argc < 3 || (strcmp(argv[1], "librivox") && strcmp(argv[1], "espeak"))) {
-        fprintf(stderr, "usage: asr_wer librivox DIR | espeak FILE [--mulaw] [--phrases FILE] "
-                        "[--voice V] [--set NAME VALUE]... [-v]\n");
-        return 2;
-    }
+    if (argc < 3 || (strcmp(argv[1], "librivox") && strcmp(argv[1], "espeak")))
+        usage();
     for (i = 3; i < argc; i++) {
         if (strcmp(argv[i], "--mulaw") == 0)
             r.mulaw = 1;
         else if (strcmp(argv[i], "-v") == 0)
             r.verbose = 1;
-        else if (strcmp(argv[i], "--phrases") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--vocab") == 0 && !phrases)
+            vocab = 1, nphr = serve_vocabulary(&phrases);
+        else if (strcmp(argv[i], "--phrases") == 0 && i + 1 < argc && !phrases) {
+            phrases = hl_calloc(MAX_LINES, sizeof(*phrases));
             nphr = read_lines(argv[++i], phrases);
+        } else if (strcmp(argv[i], "--weight") == 0 && i + 1 < argc)
+            o.phrase_weight = strtod(argv[++i], NULL);
         else if (strcmp(argv[i], "--voice") == 0 && i + 1 < argc)
             voice = argv[++i];
         else if (strcmp(argv[i], "--set") == 0 && i + 2 < argc && nsets + 2 <= 64) {
             sets[nsets++] = argv[++i];
             sets[nsets++] = argv[++i];
         } else {
-            fprintf(stderr, "asr_wer: unknown option %s\n", argv[i]);
-            return 2;
+            fprintf(stderr, "asr_wer: unknown or repeated option %s\n", argv[i]);
+            usage();
         }
     }
     o.engine = "pocketsphinx";
@@ -267,8 +399,14 @@ int main(int argc, char **argv)
     o.n_phrases = nphr;
     o.sphinx_args = sets;
     o.n_sphinx_args = nsets;
+    if (nphr)
+        printf("phrases %zu%s", nphr, vocab ? " (serve's vocabulary)" : "");
+    if (nphr && argv[1][0] == 'e')
+        printf(", %zu of the sentences among them", verbatim(argv[2], phrases, nphr));
+    if (nphr)
+        printf("\n");
     t0 = now();
-    if (asr_new(&r.asr, &o, &err) != HL_OK) {
+    if (asr_new(&r.asr, &o, &err) != HL_OK || analyzer_new(&ao, &r.rules, &err) != HL_OK) {
         fprintf(stderr, "asr_wer: %s\n", err.msg);
         return 1;
     }
@@ -277,11 +415,15 @@ int main(int argc, char **argv)
         librivox(&r, argv[2]);
     else
         espeak_set(&r, argv[2], voice);
-    printf("WER %.3f (%zu/%zu) RTF %.3f (%.1f s of audio in %.2f s)\n",
-           r.words ? (double)r.errors / r.words : 0.0, r.errors, r.words,
-           r.audio_s > 0 ? r.cpu_s / r.audio_s : 0.0, r.audio_s, r.cpu_s);
+    report(&r);
     asr_free(r.asr);
-    for (k = 0; k < nphr; k++)
-        free(phrases[k]);
+    analyzer_free(r.rules);
+    if (vocab)
+        flows_vocabulary_free(phrases, nphr);
+    else {
+        for (k = 0; k < nphr; k++)
+            free(phrases[k]);
+        free(phrases);
+    }
     return 0;
 }

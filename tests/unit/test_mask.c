@@ -193,6 +193,15 @@ static void mask_leaves_short_numbers_alone(void **state)
     assert_text_untouched("");
 }
 
+static void mask_text_masks_percent_encoded_plus(void **state)
+{
+    (void)state;
+    assert_text_masks_to("/api/contacts/%2B14155551234", "/api/contacts/+1***-***-1234");
+    assert_text_masks_to("/api/contacts/%2b447700900321", "/api/contacts/+44***-***-0321");
+    assert_text_untouched("/api/contacts/%2B123");
+    assert_phone_masks_to("%2B14155551234", "+1***-***-1234");
+}
+
 static void mask_text_respects_len_and_nul_bytes(void **state)
 {
     static const char text[] = "a\0+14155551234\0b";
@@ -277,6 +286,7 @@ int main(void)
         cmocka_unit_test(mask_leaves_digits_glued_to_letters_alone),
         cmocka_unit_test(mask_leaves_long_digit_runs_alone),
         cmocka_unit_test(mask_leaves_short_numbers_alone),
+        cmocka_unit_test(mask_text_masks_percent_encoded_plus),
         cmocka_unit_test(mask_text_respects_len_and_nul_bytes),
         cmocka_unit_test(mask_text_appends_to_buffer),
         cmocka_unit_test(mask_text_refuses_past_buffer_ceiling),

@@ -162,6 +162,35 @@ static void open_one_part_only(void **state)
     buf_release(&meta);
 }
 
+/* A crash left the memo's files and a temporary one: removed, then sealed again under its id. */
+static void reseal_under_the_same_id_after_remove(void **state)
+{
+    struct fixture *f = *state;
+    unsigned char key2[MEMO_KEY_LEN];
+    struct memo_sealed again;
+    struct hl_err err = {0};
+    char tmp[MEMO_PATH_MAX + 16];
+    FILE *fp;
+
+    snprintf(tmp, sizeof(tmp), "%s.tmpAbCdEf", f->memo.audio_path);
+    assert_non_null(fp = fopen(tmp, "wb"));
+    fputs("half", fp);
+    fclose(fp);
+    assert_int_equal(memo_remove(f->dir, f->memo.id, &err), HL_OK);
+    assert_int_equal(access(f->memo.dir, F_OK), -1);
+    assert_int_equal(memo_remove(f->dir, f->memo.id, &err), HL_OK); /* gone already */
+    assert_int_equal(memo_remove(f->dir, "../../etc", &err), HL_EINVAL);
+    assert_int_equal(
+        memo_seal_as(f->dir, f->memo.id, f->wav, sizeof(f->wav), meta_json, &again, key2, &err),
+        HL_OK);
+    assert_string_equal(again.id, f->memo.id);
+    assert_string_not_equal(again.key_sha256, f->memo.key_sha256);
+    assert_int_equal(open_memo(f, f->memo.id, f->key, &err), HL_EBADSIG); /* the old key: no */
+    memcpy(f->key, key2, sizeof(key2));
+    assert_int_equal(open_memo(f, f->memo.id, f->key, &err), HL_OK);
+    assert_int_equal(memo_seal_as(f->dir, "short", f->wav, 4, NULL, &again, key2, &err), HL_EINVAL);
+}
+
 static void seal_makes_distinct_ids_keys_and_nonces(void **state)
 {
     struct fixture *f = *state;
@@ -469,6 +498,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(seal_open_round_trips_wav_byte_for_byte, setup, teardown),
         cmocka_unit_test_setup_teardown(open_one_part_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(reseal_under_the_same_id_after_remove, setup, teardown),
         cmocka_unit_test_setup_teardown(seal_makes_distinct_ids_keys_and_nonces, setup, teardown),
         cmocka_unit_test_setup_teardown(open_rejects_wrong_key, setup, teardown),
         cmocka_unit_test_setup_teardown(open_rejects_tampered_files, setup, teardown),

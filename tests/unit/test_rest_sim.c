@@ -162,6 +162,61 @@ static void messages_are_created_with_the_api_key(void **state)
     rest_client_free(c);
 }
 
+struct listed {
+    char bodies[8][64];
+    char to[8][80];
+    int n, stop_after;
+};
+
+static int list_one(void *ctx, const struct rest_message *m, const char *body)
+{
+    struct listed *l = ctx;
+
+    snprintf(l->bodies[l->n], sizeof(l->bodies[0]), "%s", body ? body : "(null)");
+    snprintf(l->to[l->n], sizeof(l->to[0]), "%s", m->to);
+    l->n++;
+    return l->n == l->stop_after || l->n == 8;
+}
+
+static void messages_are_listed_newest_first_by_to_across_pages(void **state)
+{
+    struct rest_client *c = client(0, 0);
+    struct rest_message_params p = {0};
+    struct rest_message_query q = {"+14155550124", "+15005550006", 2, 5};
+    struct listed l;
+    struct hl_err err = {0};
+    const char *bodies[] = {"one", "two", "three"};
+    size_t i;
+
+    (void)state;
+    p.from = "+15005550006";
+    for (i = 0; i < 3; i++) {
+        p.to = "+14155550124";
+        p.body = bodies[i];
+        assert_int_equal(rest_message_create(c, &p, NULL, NULL, &err), HL_OK);
+        p.to = "+14155550125"; /* another recipient, filtered out */
+        assert_int_equal(rest_message_create(c, &p, NULL, NULL, &err), HL_OK);
+    }
+    memset(&l, 0, sizeof(l));
+    /* Two to a page: the third comes from next_page_uri. */
+    assert_int_equal(rest_message_list(c, &q, list_one, &l, NULL, &err), HL_OK);
+    assert_int_equal(l.n, 3);
+    assert_string_equal(l.bodies[0], "three");
+    assert_string_equal(l.bodies[2], "one");
+    for (i = 0; i < 3; i++)
+        assert_string_equal(l.to[i], "+14155550124");
+    /* The walk stops when told to; one page read at most when max_pages is 1. */
+    memset(&l, 0, sizeof(l));
+    l.stop_after = 1;
+    assert_int_equal(rest_message_list(c, &q, list_one, &l, NULL, &err), HL_OK);
+    assert_int_equal(l.n, 1);
+    memset(&l, 0, sizeof(l));
+    q.max_pages = 1;
+    assert_int_equal(rest_message_list(c, &q, list_one, &l, NULL, &err), HL_OK);
+    assert_int_equal(l.n, 2);
+    rest_client_free(c);
+}
+
 static void wrong_credentials_are_twilio_20003(void **state)
 {
     struct rest_client *c = client(1, 1);
@@ -250,6 +305,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(calls_are_created_fetched_and_canceled),
         cmocka_unit_test(messages_are_created_with_the_api_key),
+        cmocka_unit_test(messages_are_listed_newest_first_by_to_across_pages),
         cmocka_unit_test(wrong_credentials_are_twilio_20003),
         cmocka_unit_test(recordings_are_fetched_downloaded_and_deleted),
     };

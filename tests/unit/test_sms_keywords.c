@@ -1,7 +1,7 @@
 /*
  * test_sms_keywords.c — reserved SMS keywords (src/webhooks/sms_keywords.h).
  *
- * Covers every keyword of each class (opt-out, opt-in, help) with its
+ * Covers every keyword of each class (opt-out, opt-in, help, IDEAS) with its
  * canonical spelling returned in *word, case-insensitivity, surrounding
  * blanks and newlines, trailing "." "!" "?" (also several, also mixed with
  * blanks), what stays NONE (keywords inside sentences, with leading or inner
@@ -64,6 +64,16 @@ static void every_help_keyword(void **state)
     (void)state;
     assert_keyword("HELP", SMS_KEYWORD_HELP, "HELP");
     assert_keyword("INFO", SMS_KEYWORD_HELP, "INFO");
+}
+
+static void ideas_is_hotlines_own_keyword(void **state)
+{
+    (void)state;
+    assert_keyword("IDEAS", SMS_KEYWORD_IDEAS, "IDEAS");
+    assert_keyword(" ideas? ", SMS_KEYWORD_IDEAS, "IDEAS");
+    assert_none("IDEA");
+    assert_none("ideas please");
+    assert_none("any ideas for the party");
 }
 
 static void keywords_ignore_case(void **state)
@@ -156,6 +166,7 @@ int main(void)
         cmocka_unit_test(every_opt_out_keyword),
         cmocka_unit_test(every_opt_in_keyword),
         cmocka_unit_test(every_help_keyword),
+        cmocka_unit_test(ideas_is_hotlines_own_keyword),
         cmocka_unit_test(keywords_ignore_case),
         cmocka_unit_test(keywords_ignore_surrounding_whitespace),
         cmocka_unit_test(keywords_ignore_trailing_punctuation),

@@ -163,7 +163,7 @@ static void add_call(struct fixture *f, const char *sid, const char *from, const
 static void call_list_is_newest_first_with_cursor_and_phone_filter(void **state)
 {
     struct fixture *f = *state;
-    struct store_list q = {NULL, STORE_NONE, 2};
+    struct store_list q = {NULL, STORE_NONE, 2, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
 
@@ -235,7 +235,7 @@ static void message_list_filters_by_either_number(void **state)
 {
     struct fixture *f = *state;
     struct store_message m = STORE_MESSAGE_INIT;
-    struct store_list q = {"+14155550100", STORE_NONE, 10};
+    struct store_list q = {"+14155550100", STORE_NONE, 10, NULL};
     struct seen s = {0};
     struct hl_err err = {0};
     long long id;
@@ -258,6 +258,123 @@ static void message_list_filters_by_either_number(void **state)
     assert_string_equal(s.sids[1], "in");
 }
 
+static void message_of_a_job_stage_is_found_newest_first(void **state)
+{
+    struct fixture *f = *state;
+    struct store_message m = STORE_MESSAGE_INIT;
+    struct hl_err err = {0};
+    struct seen s = {0};
+    long long first = 0, second = 0, other = 0;
+    int inserted = 0;
+
+    m.direction = "outbound-api";
+    m.channel = "sms";
+    m.to_number = "+14155550100";
+    m.status = STORE_STATUS_REQUESTING;
+    m.body = "untagged";
+    assert_int_equal(store_message_add(f->s, &m, &other, &inserted, &err), HL_OK);
+    m.job_id = 7;
+    m.job_stage = "reply";
+    m.body = "first";
+    assert_int_equal(store_message_add(f->s, &m, &first, &inserted, &err), HL_OK);
+    m.body = "second";
+    assert_int_equal(store_message_add(f->s, &m, &second, &inserted, &err), HL_OK);
+    m.job_stage = "memo";
+    m.body = "memo";
+    assert_int_equal(store_message_add(f->s, &m, &other, &inserted, &err), HL_OK);
+    assert_text(f, "SELECT group_concat(job_id || ':' || job_stage, ',') FROM messages",
+                "7:reply,7:reply,7:memo");
+    assert_int_equal(store_message_for_job(f->s, 7, "reply", see_message, &s, &err), HL_OK);
+    assert_int_equal(s.n, 1);
+    assert_string_equal(s.sids[0], "second");
+    assert_int_equal(s.ids[0], second);
+    assert_int_equal(store_message_for_job(f->s, 8, "reply", see_message, &s, &err), HL_ENOTFOUND);
+    assert_int_equal(store_message_for_job(f->s, 0, "reply", see_message, &s, &err), HL_EINVAL);
+    assert_true(first < second);
+}
+
+static void memo_is_resealed_until_notified_then_fixed(void **state)
+{
+    struct fixture *f = *state;
+    struct store_memo m = {0};
+    struct hl_err err = {0};
+    char k1[65], k2[65];
+
+    memset(k1, 'a', 64);
+    memset(k2, 'b', 64);
+    k1[64] = k2[64] = '\0';
+    m.id = "AAAAAAAAAAAAAAAAAAAAAA";
+    m.kind = "voicemail";
+    m.message_id = STORE_NONE;
+    m.key_sha256 = k1;
+    m.audio_path = "/m/a1";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT owner_notified_at IS NULL FROM memos"), 1);
+    /* Sealed again after a crash, before the link went out: the new key replaces the old. */
+    m.key_sha256 = k2;
+    m.audio_path = "/m/a2";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT count(*) FROM memos"), 1);
+    assert_text(f, "SELECT substr(key_sha256, 1, 1) || audio_path FROM memos", "b/m/a2");
+    assert_int_equal(store_memo_notified(f->s, m.id, &err), HL_OK);
+    assert_int_equal(store_memo_notified(f->s, m.id, &err), HL_OK);
+    assert_int_equal(q_int(f, "SELECT owner_notified_at IS NOT NULL FROM memos"), 1);
+    /* Once the owner has the link, the memo's key hash never changes. */
+    m.key_sha256 = k1;
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_EINVAL);
+    assert_text(f, "SELECT substr(key_sha256, 1, 1) FROM memos", "b");
+    assert_int_equal(store_memo_notified(f->s, "BBBBBBBBBBBBBBBBBBBBBB", &err), HL_ENOTFOUND);
+    /* Another memo (another recording) never takes over a pending one's id. */
+    m.id = "CCCCCCCCCCCCCCCCCCCCCC";
+    m.recording_sid = "RE1";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    m.recording_sid = "RE2";
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_EINVAL);
+    assert_text(f, "SELECT recording_sid FROM memos WHERE id = 'CCCCCCCCCCCCCCCCCCCCCC'", "RE1");
+}
+
+struct memo_seen {
+    char text[200]; /* id/kind/key_sha256/owner_notified/live|erased */
+    int created_is_time;
+    int n;
+};
+
+static void see_memo(void *ctx, const struct store_memo_row *row)
+{
+    struct memo_seen *s = ctx;
+
+    snprintf(s->text, sizeof(s->text), "%s/%s/%s/%d/%s", row->memo.id, row->memo.kind,
+             row->memo.key_sha256, row->memo.owner_notified, row->deleted_at ? "erased" : "live");
+    s->created_is_time = is_store_time(row->created_at);
+    s->n++;
+}
+
+static void memo_get_gives_the_record_and_its_erasure(void **state)
+{
+    struct fixture *f = *state;
+    static const char sha[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    struct store_memo m = {"SBmc2gcdOc4ZhFKAxUaWNA", "voicemail", "CA1", "RE1", STORE_NONE,
+                           sha, "/m/a", "/m/b", 1};
+    struct memo_seen s = {0};
+    struct hl_err err = {0};
+    char want[200];
+
+    assert_int_equal(store_memo_add(f->s, &m, &err), HL_OK);
+    assert_int_equal(store_memo_get(f->s, m.id, see_memo, &s, &err), HL_OK);
+    assert_int_equal(s.n, 1);
+    snprintf(want, sizeof(want), "%s/voicemail/%s/1/live", m.id, sha);
+    assert_string_equal(s.text, want);
+    assert_true(s.created_is_time);
+    q_exec(f, "UPDATE memos SET deleted_at = '2026-11-21T00:00:00.000Z'");
+    assert_int_equal(store_memo_get(f->s, m.id, see_memo, &s, &err), HL_OK);
+    assert_non_null(strstr(s.text, "/erased"));
+    s.n = 0;
+    assert_int_equal(store_memo_get(f->s, "AAAAAAAAAAAAAAAAAAAAAA", see_memo, &s, &err),
+                     HL_ENOTFOUND);
+    assert_int_equal(s.n, 0);
+    assert_int_equal(store_memo_get(f->s, NULL, see_memo, &s, &err), HL_EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,16 +384,19 @@ int main(void)
         cmocka_unit_test_setup_teardown(call_outbound_refused_keeps_the_reason, setup_migrated,
                                         teardown),
         cmocka_unit_test_setup_teardown(
-            call_outbound_merges_into_a_row_a_status_callback_made_first, setup_migrated,
-            teardown),
+            call_outbound_merges_into_a_row_a_status_callback_made_first, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(
-            message_outbound_takes_sid_and_folds_an_earlier_callback_row, setup_migrated,
-            teardown),
+            message_outbound_takes_sid_and_folds_an_earlier_callback_row, setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(message_of_a_job_stage_is_found_newest_first,
+                                        setup_migrated, teardown),
+        cmocka_unit_test_setup_teardown(memo_is_resealed_until_notified_then_fixed, setup_migrated,
+                                        teardown),
         cmocka_unit_test_setup_teardown(call_list_is_newest_first_with_cursor_and_phone_filter,
                                         setup_migrated, teardown),
-        cmocka_unit_test_setup_teardown(call_get_and_its_events_in_order, setup_migrated,
-                                        teardown),
+        cmocka_unit_test_setup_teardown(call_get_and_its_events_in_order, setup_migrated, teardown),
         cmocka_unit_test_setup_teardown(message_list_filters_by_either_number, setup_migrated,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(memo_get_gives_the_record_and_its_erasure, setup_migrated,
                                         teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
