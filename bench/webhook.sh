@@ -8,7 +8,8 @@
 # not sign) and GET /health, at 32 and 64 connections with one wrk thread
 # sharing the machine's cores with the server. Prints req/s, p50/p99
 # latency, the server's CPU time per request (from /proc/PID/stat) and its
-# peak RSS (VmHWM) after all runs.
+# peak RSS (VmHWM) after all runs, and the machine's load average before
+# and after (the cores are shared: a loaded machine reads dearer).
 #
 # FLOOR=1 also runs bench/echo.c — one epoll thread answering every request
 # with a fixed response, no parsing, logging or storage — with the same wrk
@@ -101,6 +102,7 @@ measured=$pid # the process whose CPU time run() reads
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$measured/stat"; }
 hz=$(getconf CLK_TCK)
 
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '%-15s %5s %10s %10s %10s %14s\n' endpoint conns "req/s" "p50" "p99" "cpu/req (us)"
 declare -A rps
 run() {
@@ -131,6 +133,7 @@ stored=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c
 echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status"); stored: $stored"
 awk -v v="${rps[voice-32]}" -v h="${rps[health-32]}" \
   'BEGIN {printf "ratio signed voice / health at 32 connections: %.2f\n", v / h}'
+echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "${FLOOR:-0}" = 1 ]; then
   cc -O2 -o "$work/echo" "$here/bench/echo.c"

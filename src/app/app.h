@@ -63,6 +63,9 @@ struct app_request {
 /* The edge's handler (ctx is a struct app). */
 void app_handle(void *ctx, struct http_request *req, struct http_response *res);
 
+/* The edge's batch handler: a round's webhooks, run and committed together. */
+void app_handle_batch(void *ctx, void **items, size_t n);
+
 /* Answer a JSON API error: {"error":{"code":code,"message":message}}. */
 void app_json_error(struct http_response *res, struct arena *a, int status, const char *code,
                     const char *message);

@@ -8,10 +8,10 @@
  * header gets 400 and a wrong one 403, as Twilio's express middleware
  * answers, and nothing is stored.
  *
- * A verified webhook is not handled on the HTTP thread: it is submitted to
- * the store as a task and runs on the store's writer thread together with
- * the other webhooks waiting, in one transaction (group commit, see
- * store_submit). Its response is released only once that transaction is
+ * A verified webhook is not handled at once: it is batched (http_batch), and
+ * at the end of the edge's round app_handle_batch() runs every webhook of
+ * the round as a store task, in one transaction (group commit, see
+ * store_run_tasks). Its response is sent only once that transaction is
  * committed, so nothing Twilio hears "200" for can be lost; if the commit
  * fails the answer becomes 503 and Twilio retries.
  */
@@ -205,12 +205,11 @@ static int check_twilio_request(struct app_request *r)
     return HL_OK;
 }
 
-/* A webhook on its way through the store's writer thread. */
+/* A verified webhook, batched until the end of the edge's round. */
 struct webhook_task {
     struct app_request r;
     const struct route *route;
     struct store_task task;
-    struct http_pending *pending;
 };
 
 static void webhook_task_run(void *ctx)
@@ -232,20 +231,23 @@ static void webhook_task_done(void *ctx, int rc, const struct hl_err *err)
     } else if (t->route->flags & ROUTE_QUEUES_JOB) {
         jobs_notify(t->r.app->jobs);
     }
-    http_resume(t->pending);
 }
 
-static void webhook_task_start(void *ctx, struct http_pending *pending)
+void app_handle_batch(void *ctx, void **items, size_t n)
 {
-    struct webhook_task *t = ctx;
+    struct app *app = ctx;
+    struct store_task *list = NULL;
+    size_t i;
 
-    if (!pending) /* the server is stopping: the edge answered 503 itself */
-        return;
-    t->pending = pending;
-    store_submit(t->r.app->store, &t->task);
+    for (i = n; i-- > 0;) { /* in the order they arrived */
+        struct webhook_task *t = items[i];
+        t->task.next = list;
+        list = &t->task;
+    }
+    store_run_tasks(app->store, list);
 }
 
-/* Hand a verified webhook to the store's writer thread; NULL if the arena is full. */
+/* Batch a verified webhook for the end of the round; HL_ETOOLARGE if the arena is full. */
 static int defer_webhook(struct app_request *r, const struct route *route)
 {
     struct webhook_task *t = arena_zalloc(r->req->arena, sizeof(*t));
@@ -257,7 +259,7 @@ static int defer_webhook(struct app_request *r, const struct route *route)
     t->task.run = webhook_task_run;
     t->task.done = webhook_task_done;
     t->task.ctx = t;
-    http_defer(r->res, webhook_task_start, t);
+    http_batch(r->res, t);
     return HL_OK;
 }
 

@@ -6,7 +6,12 @@
  * accepting, finish the requests in flight, close the store, write the log
  * lines still batched. Lines are batched only once the server is up, so a
  * failed start reads in order with the errors printed to stderr.
+ *
+ * glibc gives every thread that allocates an arena of its own (up to eight
+ * per core), each keeping the memory it once held; serve's threads share
+ * two (see docs/performance.md, peak RSS).
  */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,7 +22,12 @@
 #include "http/httpd.h"
 #include "core/banned.h"
 
-enum { SERVE_MAX_BODY = 1 << 20, SERVE_MAX_HEAD = 32 << 10, SERVE_GRACE_MS = 10000 };
+enum {
+    SERVE_MAX_BODY = 1 << 20,
+    SERVE_MAX_HEAD = 16 << 10,
+    SERVE_GRACE_MS = 10000,
+    SERVE_MALLOC_ARENAS = 2,
+};
 
 static int start_http(struct runtime *rt, struct httpd **httpd)
 {
@@ -32,6 +42,7 @@ static int start_http(struct runtime *rt, struct httpd **httpd)
     hc.max_body = SERVE_MAX_BODY;
     hc.max_header = SERVE_MAX_HEAD;
     hc.handler = app_handle;
+    hc.batch = app_handle_batch;
     hc.ctx = &rt->app;
     if (httpd_start(httpd, &hc, &err) != HL_OK) {
         fprintf(stderr, "hotline: %s\n", err.msg);
@@ -61,6 +72,7 @@ int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGINT);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    mallopt(M_ARENA_MAX, SERVE_MALLOC_ARENAS); /* before any thread starts */
     if ((rc = runtime_open(&rt, RUNTIME_MIGRATE | RUNTIME_SERVE)) != 0)
         return rc;
     if ((rc = start_http(&rt, &httpd)) != 0) {

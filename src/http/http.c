@@ -27,6 +27,11 @@ void http_defer(struct http_response *res, void (*start)(void *ctx, struct http_
     res->defer_ctx = ctx;
 }
 
+void http_batch(struct http_response *res, void *item)
+{
+    res->batch_item = item;
+}
+
 const char *http_param(const struct http_request *req, const char *name)
 {
     size_t i;

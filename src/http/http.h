@@ -79,6 +79,8 @@ struct http_response {
     /* Set by http_defer(): the edge parks the connection, then calls defer_start. */
     void (*defer_start)(void *ctx, struct http_pending *pending);
     void *defer_ctx;
+    /* Set by http_batch(): answered after the edge's batch handler has run it. */
+    void *batch_item;
     /* Annotations for the access log line; NULL when not known. */
     const char *log_route;
     const char *log_call_sid;
@@ -101,6 +103,19 @@ const char *http_header(const struct http_request *req, const char *name);
 void http_defer(struct http_response *res, void (*start)(void *ctx, struct http_pending *pending),
                 void *ctx);
 void http_resume(struct http_pending *pending);
+
+/*
+ * Answer at the end of this round. Instead of filling res now, a handler
+ * calls http_batch() and returns. Each round of its event loop, a thread of
+ * the edge reads every request that is ready, then hands the items of all
+ * those batched to the batch handler of its httpd_config in one call, on the
+ * same thread, and only then answers them: what the batch handler does once
+ * (a commit) is shared by every request of the round, with no hand-over to
+ * another thread and no parking. The batch handler must fill each item's res
+ * (the edge answers 500 where it did not) and should not block for long:
+ * the thread's other connections wait for it.
+ */
+void http_batch(struct http_response *res, void *item);
 
 /* A path parameter by name, or NULL. */
 const char *http_param(const struct http_request *req, const char *name);

@@ -1,7 +1,8 @@
 /*
  * httpd.h — the HTTP server: hotline's only user of libmicrohttpd.
  *
- * One daemon with an internal pool of threads polling with epoll. The edge
+ * threads event loops, each its own libmicrohttpd daemon polling with epoll
+ * on a shared listening socket (see httpd.c). The edge
  * reads a whole request (head and body, within limits), hands it to a single
  * handler, sends the handler's response and writes one access-log line.
  * Limits are answered here so handlers never see them: a body over
@@ -31,6 +32,8 @@ struct httpd_config {
     size_t max_header; /* bytes for the request head; larger gets 431 */
     void (*handler)(void *ctx, struct http_request *req, struct http_response *res);
     void *ctx;
+    /* Gets the items handlers passed to http_batch() in one round (NULL if none ever do). */
+    void (*batch)(void *ctx, void **items, size_t n);
 };
 
 int httpd_start(struct httpd **out, const struct httpd_config *cfg, struct hl_err *err);

@@ -21,13 +21,41 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "core/lazylib.h"
 #include "speech/asr_internal.h"
 #include "speech/asr_sphinx.h"
 
 #include "core/banned.h"
 
-#define ASR_SPHINX_POOL 4
-#define ASR_SPHINX_MAX_ARGS 64
+/* The PocketSphinx (and sphinxbase) functions hotline calls, loaded on first use. */
+#define SPHINX_FUNCTIONS(X)                                                                        \
+    X(cmd_ln_free_r)                                                                               \
+    X(cmd_ln_parse_r)                                                                              \
+    X(err_set_logfp)                                                                               \
+    X(logmath_exp)                                                                                 \
+    X(ngram_model_free)                                                                            \
+    X(ngram_model_read)                                                                            \
+    X(ngram_model_set_init)                                                                        \
+    X(ps_args)                                                                                     \
+    X(ps_end_utt)                                                                                  \
+    X(ps_free)                                                                                     \
+    X(ps_get_hyp)                                                                                  \
+    X(ps_get_logmath)                                                                              \
+    X(ps_get_prob)                                                                                 \
+    X(ps_init)                                                                                     \
+    X(ps_process_raw)                                                                              \
+    X(ps_set_lm)                                                                                   \
+    X(ps_set_search)                                                                               \
+    X(ps_start_utt)
+#define SPHINX_SLOT(f) __typeof__(&f) f;
+#define SPHINX_SYM(f)  {#f, (void **)&sx.f},
+
+static struct {
+    SPHINX_FUNCTIONS(SPHINX_SLOT)
+} sx;
+
+#define ASR_SPHINX_POOL       4
+#define ASR_SPHINX_MAX_ARGS   64
 #define ASR_DEFAULT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
 /* How much of the phrase model is mixed into the general one (measured in docs/asr.md). */
 #define ASR_PHRASE_WEIGHT 0.3f
@@ -56,16 +84,39 @@ struct asr_sphinx {
  * empty bands above 4 kHz cost less than a mismatched one.
  */
 static const char *const base_args[] = {
-    "-featparams", "/dev/null", "-samprate", "16000", "-nfft", "512", "-lowerf", "130",
-    "-upperf", "6800", "-nfilt", "25", "-transform", "dct", "-lifter", "22", "-feat", "1s_c_d_dd",
-    "-svspec", "0-12/13-25/26-38", "-agc", "none", "-cmn", "batch", "-varnorm", "no",
-    "-cmninit", "41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17",
-    "-bestpath", "yes",
+    "-featparams", "/dev/null",
+    "-samprate",   "16000",
+    "-nfft",       "512",
+    "-lowerf",     "130",
+    "-upperf",     "6800",
+    "-nfilt",      "25",
+    "-transform",  "dct",
+    "-lifter",     "22",
+    "-feat",       "1s_c_d_dd",
+    "-svspec",     "0-12/13-25/26-38",
+    "-agc",        "none",
+    "-cmn",        "batch",
+    "-varnorm",    "no",
+    "-cmninit",    "41.00,-5.29,-0.12,5.09,2.48,-4.07,-1.37,-1.78,-5.08,-2.05,-6.45,-1.42,1.17",
+    "-bestpath",   "yes",
 };
 
-static void quiet_once(void)
+static pthread_once_t sphinx_once = PTHREAD_ONCE_INIT;
+static int sphinx_loaded;
+static char sphinx_load_error[200];
+
+/* Open the library (once, on first decode) and silence its log. */
+static void sphinx_load(void)
 {
-    err_set_logfp(NULL);
+    static const struct lazylib_sym syms[] = {SPHINX_FUNCTIONS(SPHINX_SYM)};
+    struct hl_err err = {0};
+
+    if (lazylib_open("libpocketsphinx.so.3", syms, HL_ARRAY_LEN(syms), &err) != HL_OK) {
+        snprintf(sphinx_load_error, sizeof(sphinx_load_error), "PocketSphinx: %.180s", err.msg);
+        return;
+    }
+    sx.err_set_logfp(NULL);
+    sphinx_loaded = 1;
 }
 
 static void set_arg(struct asr_sphinx *s, const char *name, const char *value)
@@ -236,7 +287,7 @@ static ngram_model_t *read_arpa(cmd_ln_t *config, logmath_t *lmath, const char *
     while (off < len && (w = write(fd, arpa + off, len - off)) > 0)
         off += (size_t)w;
     if (close(fd) == 0 && off == len)
-        lm = ngram_model_read(config, path, NGRAM_ARPA, lmath);
+        lm = sx.ngram_model_read(config, path, NGRAM_ARPA, lmath);
     unlink(path);
     return lm;
 }
@@ -244,41 +295,49 @@ static ngram_model_t *read_arpa(cmd_ln_t *config, logmath_t *lmath, const char *
 /* Replace the decoder's search with general + phrase models, interpolated. */
 static int add_phrases(struct asr_sphinx *s, ps_decoder_t *ps, cmd_ln_t *config)
 {
-    logmath_t *lmath = ps_get_logmath(ps);
+    logmath_t *lmath = sx.ps_get_logmath(ps);
     ngram_model_t *models[2], *set;
     char *names[2] = {"general", "phrases"};
     float32 weights[2] = {1.0f - s->phrase_weight, s->phrase_weight};
 
-    models[0] = ngram_model_read(config, s->lm_path, NGRAM_AUTO, lmath);
+    models[0] = sx.ngram_model_read(config, s->lm_path, NGRAM_AUTO, lmath);
     models[1] = models[0] ? read_arpa(config, lmath, s->phrase_arpa) : NULL;
     if (!models[1]) {
         if (models[0])
-            ngram_model_free(models[0]);
+            sx.ngram_model_free(models[0]);
         return HL_EIO;
     }
-    set = ngram_model_set_init(config, models, names, weights, 2);
-    ngram_model_free(models[0]); /* the set holds its own references */
-    ngram_model_free(models[1]);
-    if (!set || ps_set_lm(ps, "phrases", set) != 0 || ps_set_search(ps, "phrases") != 0) {
+    set = sx.ngram_model_set_init(config, models, names, weights, 2);
+    sx.ngram_model_free(models[0]); /* the set holds its own references */
+    sx.ngram_model_free(models[1]);
+    if (!set || sx.ps_set_lm(ps, "phrases", set) != 0 || sx.ps_set_search(ps, "phrases") != 0) {
         if (set)
-            ngram_model_free(set);
+            sx.ngram_model_free(set);
         return HL_EIO;
     }
-    ngram_model_free(set); /* the search keeps its own reference */
+    sx.ngram_model_free(set); /* the search keeps its own reference */
     return HL_OK;
 }
 
 static ps_decoder_t *build(struct asr_sphinx *s, struct hl_err *err)
 {
-    cmd_ln_t *config = cmd_ln_parse_r(NULL, ps_args(), s->argc, s->argv, TRUE);
-    ps_decoder_t *ps = config ? ps_init(config) : NULL;
+    cmd_ln_t *config;
+    ps_decoder_t *ps;
+
+    pthread_once(&sphinx_once, sphinx_load);
+    if (!sphinx_loaded) {
+        hl_err_set(err, HL_ECONFIG, "%s", sphinx_load_error);
+        return NULL;
+    }
+    config = sx.cmd_ln_parse_r(NULL, sx.ps_args(), s->argc, s->argv, TRUE);
+    ps = config ? sx.ps_init(config) : NULL;
 
     if (ps && s->phrase_arpa && add_phrases(s, ps, config) != HL_OK) {
-        ps_free(ps);
+        sx.ps_free(ps);
         ps = NULL;
     }
     if (config)
-        cmd_ln_free_r(config); /* the decoder holds its own reference */
+        sx.cmd_ln_free_r(config); /* the decoder holds its own reference */
     if (!ps)
         hl_err_set(err, HL_ECONFIG, "PocketSphinx could not load its model or settings");
     return ps;
@@ -286,13 +345,11 @@ static ps_decoder_t *build(struct asr_sphinx *s, struct hl_err *err)
 
 int asr_sphinx_new(struct asr_sphinx **out, const struct asr_options *o, struct hl_err *err)
 {
-    static pthread_once_t once = PTHREAD_ONCE_INIT;
     struct asr_sphinx *s = hl_calloc(1, sizeof(*s));
     const char *dir = o->model_dir && *o->model_dir ? o->model_dir : ASR_DEFAULT_MODEL_DIR;
     size_t i;
     int rc;
 
-    pthread_once(&once, quiet_once);
     pthread_mutex_init(&s->lock, NULL);
     s->phrase_weight = o->phrase_weight > 0 && o->phrase_weight < 1 ? (float)o->phrase_weight
                                                                     : ASR_PHRASE_WEIGHT;
@@ -328,7 +385,7 @@ void asr_sphinx_free(struct asr_sphinx *s)
     if (!s)
         return;
     while (s->n_idle)
-        ps_free(s->idle[--s->n_idle]);
+        sx.ps_free(s->idle[--s->n_idle]);
     for (i = 0; i < s->argc; i++)
         free(s->argv[i]);
     free(s->lm_path);
@@ -367,7 +424,7 @@ static void give_back(struct asr_sphinx *s, ps_decoder_t *ps)
     }
     pthread_mutex_unlock(&s->lock);
     if (ps)
-        ps_free(ps);
+        sx.ps_free(ps);
 }
 
 /* Feed the samples in pieces (the decoder copes with any size, this bounds its buffers). */
@@ -376,12 +433,12 @@ static int decode(ps_decoder_t *ps, const int16_t *pcm, size_t n)
     const size_t step = 8000 * 10;
     size_t off;
 
-    if (ps_start_utt(ps) < 0)
+    if (sx.ps_start_utt(ps) < 0)
         return -1;
     for (off = 0; off < n; off += step)
-        if (ps_process_raw(ps, pcm + off, n - off < step ? n - off : step, FALSE, FALSE) < 0)
+        if (sx.ps_process_raw(ps, pcm + off, n - off < step ? n - off : step, FALSE, FALSE) < 0)
             return -1;
-    return ps_end_utt(ps);
+    return sx.ps_end_utt(ps);
 }
 
 int asr_sphinx_run(struct asr_sphinx *s, const int16_t *pcm, size_t n, struct asr_result *out,
@@ -394,14 +451,14 @@ int asr_sphinx_run(struct asr_sphinx *s, const int16_t *pcm, size_t n, struct as
     if (!ps)
         return HL_ECONFIG;
     if (decode(ps, pcm, n) < 0) {
-        ps_free(ps); /* in an unknown state: not worth keeping */
+        sx.ps_free(ps); /* in an unknown state: not worth keeping */
         return hl_err_set(err, HL_EIO, "PocketSphinx could not decode the recording");
     }
-    hyp = ps_get_hyp(ps, &score);
+    hyp = sx.ps_get_hyp(ps, &score);
     out->text = asr_normalize(hyp ? hyp : "");
     if (*out->text) {
-        prob = ps_get_prob(ps);
-        out->confidence = logmath_exp(ps_get_logmath(ps), prob);
+        prob = sx.ps_get_prob(ps);
+        out->confidence = sx.logmath_exp(sx.ps_get_logmath(ps), prob);
         if (!(out->confidence >= 0 && out->confidence <= 1))
             out->confidence = -1;
     }

@@ -8,6 +8,7 @@
  * (22050 Hz), to synth_cb(); the samples are collected, then resampled to
  * the rate asked for (wav.h) and written as a WAV file — outside the lock.
  * Text is read as plain UTF-8, never SSML, so a caller cannot smuggle markup.
+ * The library itself is opened on first use (core/lazylib.h).
  */
 #include "speech/espeak.h"
 
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/lazylib.h"
 #include "speech/wav.h"
 #include "core/banned.h"
 
@@ -29,6 +31,24 @@ static pthread_once_t espeak_once = PTHREAD_ONCE_INIT;
 static pthread_mutex_t espeak_lock = PTHREAD_MUTEX_INITIALIZER;
 static int espeak_rate;             /* native sample rate; 0 when initialisation failed */
 static char espeak_init_error[200]; /* why it failed */
+
+/* The espeak-ng functions hotline calls, loaded by espeak_init(). */
+#define ESPEAK_FUNCTIONS(X)                                                                        \
+    X(espeak_ng_InitializePath)                                                                    \
+    X(espeak_ng_Initialize)                                                                        \
+    X(espeak_ng_InitializeOutput)                                                                  \
+    X(espeak_ng_GetStatusCodeMessage)                                                              \
+    X(espeak_ng_ClearErrorContext)                                                                 \
+    X(espeak_SetSynthCallback)                                                                     \
+    X(espeak_ng_GetSampleRate)                                                                     \
+    X(espeak_SetVoiceByName)                                                                       \
+    X(espeak_Synth)
+#define ESPEAK_SLOT(f) __typeof__(&f) f;
+#define ESPEAK_SYM(f)  {#f, (void **)&es.f},
+
+static struct {
+    ESPEAK_FUNCTIONS(ESPEAK_SLOT)
+} es;
 
 /* Samples collected from one espeak_Synth() call. */
 struct pcm {
@@ -59,23 +79,29 @@ static int synth_cb(short *wav, int numsamples, espeak_EVENT *events)
 
 static void espeak_init(void)
 {
+    static const struct lazylib_sym syms[] = {ESPEAK_FUNCTIONS(ESPEAK_SYM)};
     espeak_ng_ERROR_CONTEXT ctx = NULL;
     espeak_ng_STATUS st;
+    struct hl_err err = {0};
 
-    espeak_ng_InitializePath(NULL);
-    st = espeak_ng_Initialize(&ctx);
+    if (lazylib_open("libespeak-ng.so.1", syms, HL_ARRAY_LEN(syms), &err) != HL_OK) {
+        snprintf(espeak_init_error, sizeof(espeak_init_error), "espeak-ng: %.180s", err.msg);
+        return;
+    }
+    es.espeak_ng_InitializePath(NULL);
+    st = es.espeak_ng_Initialize(&ctx);
     if (st == ENS_OK)
-        st = espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
+        st = es.espeak_ng_InitializeOutput(ENOUTPUT_MODE_SYNCHRONOUS, 0, NULL);
     if (st != ENS_OK) {
         char msg[160];
 
-        espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
+        es.espeak_ng_GetStatusCodeMessage(st, msg, sizeof(msg));
         snprintf(espeak_init_error, sizeof(espeak_init_error), "espeak-ng: %s", msg);
-        espeak_ng_ClearErrorContext(&ctx);
+        es.espeak_ng_ClearErrorContext(&ctx);
         return;
     }
-    espeak_SetSynthCallback(synth_cb);
-    espeak_rate = espeak_ng_GetSampleRate();
+    es.espeak_SetSynthCallback(synth_cb);
+    espeak_rate = es.espeak_ng_GetSampleRate();
 }
 
 /* Synthesise text with voice into p, under the lock. */
@@ -83,9 +109,9 @@ static int synth_locked(const char *voice, const char *text, struct pcm *p, stru
 {
     espeak_ERROR e;
 
-    if (espeak_SetVoiceByName(voice) != EE_OK)
+    if (es.espeak_SetVoiceByName(voice) != EE_OK)
         return hl_err_set(err, HL_EINVAL, "voice: espeak-ng has no voice \"%s\"", voice);
-    e = espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, p);
+    e = es.espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, p);
     if (e != EE_OK)
         return hl_err_set(err, HL_EIO, "espeak-ng could not synthesise (error %d)", (int)e);
     if (p->overflow)

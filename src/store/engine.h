@@ -162,6 +162,7 @@ struct store_engine {
     int (*session_delete)(struct store *s, const char *token_sha256, struct hl_err *err);
 
     void (*submit)(struct store *s, struct store_task *task);
+    void (*run_tasks)(struct store *s, struct store_task *tasks);
 };
 
 /* Bytes of the subject key (store_subject). */

@@ -201,21 +201,28 @@ int sqlite_write_run(struct sqlite_store *s, struct sqlite_write *w)
 
 /* ---- The writer thread ---------------------------------------------------------------- */
 
+/* Run tasks on c inside its open transaction; their writes join it. */
+static void run_tasks_on(struct sqlite_store *s, struct sqlite_conn *c, struct store_task *tasks)
+{
+    struct store_task *t;
+
+    group_store = s;
+    group_conn = c;
+    for (t = tasks; t; t = t->next)
+        if (!sqlite3_get_autocommit(c->db))
+            t->run(t->ctx);
+    group_store = NULL;
+    group_conn = NULL;
+}
+
 /* Run every task of the group in one transaction; the result of its commit. */
 static int run_task_group(struct sqlite_store *s, struct store_task *group, struct hl_err *err)
 {
     struct sqlite_conn *c = writer_get(s);
     int rc = stmt_simple(c, ST_BEGIN, NULL, err);
-    struct store_task *t;
 
     if (rc == HL_OK) {
-        group_store = s;
-        group_conn = c;
-        for (t = group; t; t = t->next)
-            if (!sqlite3_get_autocommit(c->db))
-                t->run(t->ctx);
-        group_store = NULL;
-        group_conn = NULL;
+        run_tasks_on(s, c, group);
         if (sqlite3_get_autocommit(c->db))
             rc = hl_err_set(err, HL_ESTORE, "transaction rolled back by a failed write");
         else
@@ -284,6 +291,37 @@ static void *task_thread_main(void *arg)
     }
     pthread_mutex_unlock(&s->group_lock);
     return NULL;
+}
+
+/* A list of tasks as one write of a group: run inside sqlite_write_run's transaction. */
+struct task_list {
+    struct sqlite_store *s;
+    struct store_task *tasks;
+};
+
+static int run_task_list(struct sqlite_conn *c, void *arg, const char *now, struct hl_err *err)
+{
+    struct task_list *list = arg;
+
+    (void)now;
+    run_tasks_on(list->s, c, list->tasks);
+    if (sqlite3_get_autocommit(c->db))
+        return hl_err_set(err, HL_ESTORE, "transaction rolled back by a failed write");
+    return HL_OK;
+}
+
+void sqlite_run_tasks(struct store *base, struct store_task *tasks)
+{
+    struct task_list list = {sqlite_of(base), tasks};
+    struct hl_err err = {0};
+    struct sqlite_write w = SQLITE_WRITE(run_task_list, &list, &err);
+    struct store_task *t, *next;
+    int rc = sqlite_write_run(list.s, &w);
+
+    for (t = tasks; t; t = next) {
+        next = t->next; /* read first: done() may free the task */
+        t->done(t->ctx, rc, &err);
+    }
 }
 
 void sqlite_submit(struct store *base, struct store_task *task)

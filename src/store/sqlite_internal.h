@@ -250,6 +250,9 @@ void sqlite_checkpoint_stop(struct sqlite_store *s);
 /* Queue a task for the writer thread (started on first use). */
 void sqlite_submit(struct store *base, struct store_task *task);
 
+/* Run a list of tasks in one transaction on this thread (store_run_tasks). */
+void sqlite_run_tasks(struct store *base, struct store_task *tasks);
+
 /*
  * The connection of the task group this thread is running, or NULL: reads
  * made from inside a task use it so that they see the group's writes.

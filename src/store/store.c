@@ -202,6 +202,12 @@ void store_submit(struct store *s, struct store_task *task)
     s->engine->submit(s, task);
 }
 
+void store_run_tasks(struct store *s, struct store_task *tasks)
+{
+    if (tasks)
+        s->engine->run_tasks(s, tasks);
+}
+
 int store_optout_check(struct store *s, const char *phone, int *opted_out, struct hl_err *err)
 {
     char subject[STORE_SUBJECT_SIZE];
@@ -603,14 +609,27 @@ int store_job_get(struct store *s, long long id,
     return rc ? rc : s->engine->job_get(s, id, each, stage_each, ctx, err);
 }
 
+/* Every write is stamped: the date and time to the second are formatted once a second. */
 static void store_time_at(const struct timespec *ts, char out[STORE_TIME_SIZE])
 {
-    struct tm tm;
-    size_t n;
+    static _Thread_local time_t cached_sec = -1;
+    static _Thread_local char cached[STORE_TIME_SIZE];
+    static _Thread_local size_t cached_len;
+    int ms = (int)(ts->tv_nsec / 1000000) % 1000;
 
-    gmtime_r(&ts->tv_sec, &tm);
-    n = strftime(out, STORE_TIME_SIZE, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(out + n, STORE_TIME_SIZE - n, ".%03dZ", (int)(ts->tv_nsec / 1000000) % 1000);
+    if (ts->tv_sec != cached_sec) {
+        struct tm tm;
+
+        gmtime_r(&ts->tv_sec, &tm);
+        cached_len = strftime(cached, sizeof(cached) - sizeof(".000Z"), "%Y-%m-%dT%H:%M:%S", &tm);
+        cached_sec = ts->tv_sec;
+    }
+    memcpy(out, cached, cached_len);
+    out[cached_len] = '.';
+    out[cached_len + 1] = (char)('0' + ms / 100);
+    out[cached_len + 2] = (char)('0' + ms / 10 % 10);
+    out[cached_len + 3] = (char)('0' + ms % 10);
+    memcpy(out + cached_len + 4, "Z", 2);
 }
 
 void store_time_after(long ms, char out[STORE_TIME_SIZE])

@@ -806,6 +806,15 @@ struct store_task {
 
 void store_submit(struct store *s, struct store_task *task);
 
+/*
+ * The same on the calling thread, for a list of tasks linked by next: run
+ * them all in one transaction (shared with other threads' writes that arrive
+ * meanwhile: group commit), commit, then call each task's done() with the
+ * commit's result — all before returning. This is how the HTTP edge commits
+ * a round's webhooks (see http_batch).
+ */
+void store_run_tasks(struct store *s, struct store_task *tasks);
+
 /* ---- Opt-outs ------------------------------------------------------------------------- */
 
 /*

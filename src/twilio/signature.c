@@ -216,33 +216,58 @@ static int sig_sort_params(const struct form *params, struct arena *a,
     return HL_OK;
 }
 
-static int sig_feed_params(struct crypto_hmac *h, const struct form_field **sorted, size_t n)
+/*
+ * The signed string arrives in a dozen small pieces (URL parts, names,
+ * values); an HMAC update costs about as much per call as per block, so the
+ * pieces are gathered and fed a buffer at a time.
+ */
+struct sig_feed {
+    struct crypto_hmac *h;
+    int rc;
+    size_t len;
+    char buf[1024];
+};
+
+static void sig_flush(struct sig_feed *f)
 {
-    int rc = HL_OK;
+    if (f->rc == HL_OK && f->len)
+        f->rc = crypto_hmac_update(f->h, f->buf, f->len);
+    f->len = 0;
+}
+
+static void sig_feed(struct sig_feed *f, const char *p, size_t n)
+{
+    if (n > sizeof(f->buf) - f->len)
+        sig_flush(f);
+    if (f->rc != HL_OK)
+        return;
+    if (n >= sizeof(f->buf)) {
+        f->rc = crypto_hmac_update(f->h, p, n);
+        return;
+    }
+    memcpy(f->buf + f->len, p, n);
+    f->len += n;
+}
+
+static void sig_feed_params(struct sig_feed *feed, const struct form_field **sorted, size_t n)
+{
     size_t i;
 
-    for (i = 0; i < n && rc == HL_OK; i++) {
+    for (i = 0; i < n; i++) {
         const struct form_field *f = sorted[i];
         if (i > 0 && sig_field_cmp(sorted[i - 1], f) == 0)
             continue;
-        rc = crypto_hmac_update(h, f->name, f->name_len);
-        if (rc == HL_OK)
-            rc = crypto_hmac_update(h, f->value, f->value_len);
+        sig_feed(feed, f->name, f->name_len);
+        sig_feed(feed, f->value, f->value_len);
     }
-    return rc;
 }
 
-static int sig_feed_url(struct crypto_hmac *h, const struct sig_url *u)
+static void sig_feed_url(struct sig_feed *feed, const struct sig_url *u)
 {
-    int rc = crypto_hmac_update(h, u->base, u->cut);
-
-    if (rc == HL_OK)
-        rc = crypto_hmac_update(h, u->insert, strlen(u->insert));
-    if (rc == HL_OK)
-        rc = crypto_hmac_update(h, u->base + u->resume, u->base_len - u->resume);
-    if (rc == HL_OK)
-        rc = crypto_hmac_update(h, u->target, u->target_len);
-    return rc;
+    sig_feed(feed, u->base, u->cut);
+    sig_feed(feed, u->insert, strlen(u->insert));
+    sig_feed(feed, u->base + u->resume, u->base_len - u->resume);
+    sig_feed(feed, u->target, u->target_len);
 }
 
 /* base64(HMAC-SHA1(token, url + sorted params)) into out. */
@@ -250,15 +275,18 @@ static int sig_sign(const char *token, const struct sig_url *u, const struct for
                     size_t n, char out[SIG_BASE64_SIZE])
 {
     unsigned char mac[CRYPTO_SHA1_LEN];
-    struct crypto_hmac *h = sig_hmac(token);
-    int rc = h ? HL_OK : HL_EIO;
+    struct sig_feed feed;
+    int rc;
 
+    feed.h = sig_hmac(token);
+    feed.rc = feed.h ? HL_OK : HL_EIO;
+    feed.len = 0;
+    sig_feed_url(&feed, u);
+    sig_feed_params(&feed, sorted, n);
+    sig_flush(&feed);
+    rc = feed.rc;
     if (rc == HL_OK)
-        rc = sig_feed_url(h, u);
-    if (rc == HL_OK)
-        rc = sig_feed_params(h, sorted, n);
-    if (rc == HL_OK)
-        rc = crypto_hmac_final(h, mac);
+        rc = crypto_hmac_final(feed.h, mac);
     if (rc == HL_OK)
         rc = crypto_base64_encode(out, SIG_BASE64_SIZE, mac, sizeof(mac), NULL);
     crypto_wipe(mac, sizeof(mac));

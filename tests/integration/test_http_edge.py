@@ -3,6 +3,7 @@ wrong Content-Type, truncated and oversized bodies, huge headers, slow
 clients, unknown routes, and a graceful stop with a request in flight."""
 import os
 import socket
+import struct
 import sys
 import time
 import urllib.parse
@@ -154,6 +155,57 @@ class MalformedRequestTest(ServerTest):
             for _ in range(3):
                 s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
                 self.assertEqual(read_response(s).status, 200)
+
+
+class BatchedWebhooksTest(ServerTest):
+    """Webhooks that arrive together are committed together (one round of the edge's event
+    loop): each still gets its own answer and row, and clients that close or reset their
+    connections around their answer harm no other request (a reset can also land while its
+    request waits for the round's commit: the edge then frees it after the commit)."""
+
+    def raw_webhook(self, call_sid):
+        params = voice_params(call_sid)
+        body = urllib.parse.urlencode(params).encode()
+        return ("POST /twilio/voice HTTP/1.1\r\nHost: x\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n"
+                "X-Twilio-Signature: %s\r\nContent-Length: %d\r\n\r\n"
+                % (self.server.sign("/twilio/voice", params), len(body))).encode() + body
+
+    def test_webhooks_sent_together_each_get_their_answer_and_row(self):
+        sids = [sid("CA") for _ in range(40)]
+        socks = [self.server.connect() for _ in sids]
+        for s, call_sid in zip(socks, sids):
+            s.sendall(self.raw_webhook(call_sid))
+        for s in socks:
+            r = read_response(s)
+            s.close()
+            self.assertEqual(r.status, 200)
+            self.assertEqual(r.xml().tag, "Response")
+        for call_sid in sids:
+            self.assertEqual(self.server.count("calls", "sid = ?", (call_sid,)), 1)
+
+    def test_clients_that_leave_before_their_answer_harm_nothing(self):
+        leavers = [sid("CA") for _ in range(30)]
+        stayer = sid("CA")
+        socks = [self.server.connect() for _ in leavers]
+        for i, s in enumerate(socks):
+            if i % 2:  # half of them reset the connection instead of closing it
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        for s, call_sid in zip(socks, leavers):  # together: they share rounds
+            s.sendall(self.raw_webhook(call_sid))
+        for s in socks:
+            s.close()
+        with self.server.connect() as s:
+            s.sendall(self.raw_webhook(stayer))
+            self.assertEqual(read_response(s).status, 200)
+        self.assertEqual(self.server.count("calls", "sid = ?", (stayer,)), 1)
+        self.assertEqual(self.server.request("GET", "/health").status, 200)
+        # What reached the server whole was stored whole, once.
+        stored = self.server.count("calls", "sid IN (%s)" % ",".join("?" * len(leavers)),
+                                   tuple(leavers))
+        self.assertLessEqual(stored, len(leavers))
+        self.assertEqual(self.server.count("calls", "sid IN (%s) AND from_number IS NULL"
+                                           % ",".join("?" * len(leavers)), tuple(leavers)), 0)
 
 
 class GracefulStopTest(ServerTest):

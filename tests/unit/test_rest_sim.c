@@ -60,7 +60,7 @@ static void no_driver(void *ctx, const char *sid)
 
 static int setup(void **state)
 {
-    struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, handle, NULL};
+    struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, handle, NULL, NULL};
     struct sim_options so = {0};
     struct hl_err err = {0};
 

@@ -1139,7 +1139,7 @@ static void live_handle(void *ctx, struct http_request *req, struct http_respons
 
 static int live_setup(void **state)
 {
-    struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, live_handle, NULL};
+    struct httpd_config hc = {"127.0.0.1", 0, 2, 64, 10, 1 << 20, 32 << 10, live_handle, NULL, NULL};
     struct sim_options so = {&account, NULL, 0, 0, no_driver, NULL};
     struct hl_err err = {0};
 
