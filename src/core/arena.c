@@ -99,6 +99,32 @@ char *arena_strdup(struct arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+char *arena_concat(struct arena *a, ...)
+{
+    va_list ap;
+    const char *s;
+    size_t n = 0;
+    char *out, *p;
+
+    va_start(ap, a);
+    while ((s = va_arg(ap, const char *)))
+        n += strlen(s);
+    va_end(ap);
+    if (!(out = arena_alloc(a, n + 1)))
+        return NULL;
+    p = out;
+    va_start(ap, a);
+    while ((s = va_arg(ap, const char *))) {
+        size_t len = strlen(s);
+
+        memcpy(p, s, len);
+        p += len;
+    }
+    va_end(ap);
+    *p = '\0';
+    return out;
+}
+
 /* Short results (URLs, messages) are formatted once, on the stack, then copied. */
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
 {

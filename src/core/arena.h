@@ -40,6 +40,9 @@ void *arena_zalloc(struct arena *a, size_t n);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
 char *arena_strdup(struct arena *a, const char *s);
 
+/* The strings up to a NULL argument, joined, in the arena; NULL past the ceiling. */
+char *arena_concat(struct arena *a, ...) __attribute__((sentinel));
+
 /* printf into the arena; NULL past the ceiling. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);

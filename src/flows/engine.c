@@ -56,9 +56,8 @@ const char *flow_text(struct flow_run *run, const char *text)
 /* PUBLIC_BASE_URL/twilio/flow/{step}?flow=NAME[&noinput=1] */
 const char *flow_step_url(struct flow_run *run, const char *step, int noinput)
 {
-    return arena_printf(run->r->req->arena, "%s/twilio/flow/%s?flow=%s%s",
-                        run->r->app->cfg->public_base_url, step, run->flow->name,
-                        noinput ? "&noinput=1" : "");
+    return arena_concat(run->r->req->arena, run->r->app->cfg->public_base_url, "/twilio/flow/",
+                        step, "?flow=", run->flow->name, noinput ? "&noinput=1" : "", NULL);
 }
 
 /* ---- Rendering ------------------------------------------------------------------------ */
@@ -142,8 +141,8 @@ static void render_record(struct flow_run *run, const struct flow_step *s)
     if (s->finish_on_key)
         twiml_attr(run->doc, rec, "finishOnKey", s->finish_on_key);
     twiml_attr(run->doc, rec, "recordingStatusCallback",
-               arena_printf(run->r->req->arena, "%s/twilio/recording-status",
-                            cfg->public_base_url));
+               arena_concat(run->r->req->arena, cfg->public_base_url, "/twilio/recording-status",
+                            NULL));
     twiml_attr(run->doc, rec, "recordingStatusCallbackMethod", "POST");
     /* Twilio goes on past <Record> only when nothing was recorded. */
     twiml_redirect(run->doc, flow_step_url(run, s->name, 1), "POST");

@@ -65,7 +65,10 @@ static void fill(struct buf *out, const char *text, const struct template_vars *
         int nested;
 
         if (!close || (size_t)(close - p - 1) >= sizeof(name)) {
-            buf_addc(out, *p++);
+            size_t run = 1 + strcspn(p + 1, "{"); /* literal text up to the next brace */
+
+            buf_add(out, p, run);
+            p += run;
             continue;
         }
         memcpy(name, p + 1, (size_t)(close - p - 1));
@@ -86,6 +89,8 @@ char *template_fill(struct arena *a, const char *text, const struct template_var
     struct buf out = BUF_INIT(TEMPLATE_MAX);
     char *copy;
 
+    if (!strchr(text, '{')) /* nothing to fill: most texts */
+        return arena_strdup(a, text);
     fill(&out, text, v, 0);
     copy = arena_strndup(a, out.ptr ? out.ptr : "", out.len);
     buf_release(&out);

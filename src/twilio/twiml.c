@@ -235,12 +235,14 @@ static const char *twiml_attr_name(enum twiml_verb verb, const char *name, size_
 {
     const char *p = twiml_specs[verb].attrs;
 
-    while (*p) {
-        size_t n = strcspn(p, " ");
-
-        if (n == len && memcmp(p, name, len) == 0)
-            return p;
-        p += n + strspn(p + n, " ");
+    if (len == 0 || memchr(name, ' ', len))
+        return NULL;
+    while (p) {
+        while (*p == ' ')
+            p++;
+        if (strncmp(p, name, len) == 0 && (p[len] == ' ' || p[len] == '\0'))
+            return *p ? p : NULL;
+        p = strchr(p, ' ');
     }
     return NULL;
 }
@@ -309,10 +311,16 @@ int twiml_attr(struct twiml *doc, struct twiml_node *node, const char *name, con
 
 int twiml_attr_int(struct twiml *doc, struct twiml_node *node, const char *name, long value)
 {
-    char digits[24];
-    int n = snprintf(digits, sizeof(digits), "%ld", value);
+    char digits[24], *p = digits + sizeof(digits);
+    unsigned long magnitude = value < 0 ? 0ul - (unsigned long)value : (unsigned long)value;
 
-    return twiml_attrn(doc, node, name, digits, (size_t)n);
+    do { /* "%ld" without printf: rendering is on every webhook's path */
+        *--p = (char)('0' + magnitude % 10);
+        magnitude /= 10;
+    } while (magnitude);
+    if (value < 0)
+        *--p = '-';
+    return twiml_attrn(doc, node, name, p, (size_t)(digits + sizeof(digits) - p));
 }
 
 int twiml_attr_bool(struct twiml *doc, struct twiml_node *node, const char *name, int value)

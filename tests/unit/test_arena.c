@@ -314,6 +314,19 @@ static void printf_output_larger_than_a_block(void **state)
     arena_release(&a);
 }
 
+static void concat_joins_strings_up_to_null(void **state)
+{
+    struct arena a;
+
+    (void)state;
+    arena_init(&a, 64);
+    assert_string_equal(arena_concat(&a, "https://x", "/twilio/flow/", "a", "?flow=", "b", NULL),
+                        "https://x/twilio/flow/a?flow=b");
+    assert_string_equal(arena_concat(&a, NULL), "");
+    assert_null(arena_concat(&a, "this string is longer than ", "what is left", NULL));
+    arena_release(&a);
+}
+
 static void printf_returns_null_past_ceiling(void **state)
 {
     struct arena a;
@@ -450,6 +463,7 @@ int main(void)
         cmocka_unit_test(printf_lengths_around_the_stack_buffer),
         cmocka_unit_test(printf_output_larger_than_a_block),
         cmocka_unit_test(printf_returns_null_past_ceiling),
+        cmocka_unit_test(concat_joins_strings_up_to_null),
         cmocka_unit_test(release_resets_used_and_arena_is_reusable),
         cmocka_unit_test(release_of_empty_arena_is_harmless),
         cmocka_unit_test(zero_limit_means_no_ceiling),

@@ -121,6 +121,9 @@ static void templates_fill_known_names_and_keep_unknown(void **state)
                         "Hi Ada (gold)");
     assert_string_equal(template_fill(&a, "{voice_greeting}", &v), "Welcome to Test Dental.");
     assert_string_equal(template_fill(&a, "{from} {unknown} {", &v), "+14155550100 {unknown} {");
+    assert_string_equal(template_fill(&a, "no placeholder } here", &v), "no placeholder } here");
+    assert_string_equal(template_fill(&a, "a {{to}} {b} {to}", &v), "a {{to}} {b} +15005550006");
+    assert_string_equal(template_fill(&a, "", &v), "");
     assert_true(template_uses_contact("a {contact.name}"));
     assert_false(template_uses_contact("a {from}"));
     arena_release(&a);

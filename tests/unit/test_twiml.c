@@ -4,6 +4,7 @@
  * nesting and attribute tables, error reporting and the 64 KB ceiling.
  * tests/sdk/test_twiml_sdk.py compares the same builder with twilio-node.
  */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -514,6 +515,24 @@ static void twiml_rejects_message_in_voice_response(void **state)
                         "TwiML: <Message> may not appear in <voice Response>");
 }
 
+static void twiml_formats_integer_attributes_in_decimal(void **state)
+{
+    struct fixture *f = *state;
+    struct twiml *doc = twiml_new(&f->arena, TWIML_VOICE);
+    struct twiml_node *rec = twiml_add(doc, twiml_root(doc), TWIML_RECORD, NULL);
+    struct twiml_node *pause = twiml_add(doc, twiml_root(doc), TWIML_PAUSE, NULL);
+    struct twiml_node *dial = twiml_add(doc, twiml_root(doc), TWIML_DIAL, NULL);
+
+    twiml_attr_int(doc, rec, "maxLength", 0);
+    twiml_attr_int(doc, rec, "timeout", -7);
+    twiml_attr_int(doc, pause, "length", 1234567890);
+    twiml_attr_int(doc, dial, "timeout", LONG_MIN);
+    assert_string_equal(render_ok(f, doc),
+                        DECL "<Response><Record maxLength=\"0\" timeout=\"-7\"/>"
+                             "<Pause length=\"1234567890\"/><Dial timeout=\"-9223372036854775808\"/>"
+                             "</Response>");
+}
+
 static void twiml_rejects_unknown_attribute(void **state)
 {
     struct fixture *f = *state;
@@ -758,6 +777,7 @@ int main(void)
         TEST(twiml_rejects_say_in_messaging_response),
         TEST(twiml_rejects_message_in_voice_response),
         TEST(twiml_rejects_unknown_attribute),
+        TEST(twiml_formats_integer_attributes_in_decimal),
         TEST(twiml_matches_attribute_names_as_whole_words),
         TEST(twiml_rejects_attribute_on_hangup),
         TEST(twiml_rejects_text_on_verb_without_content),
