@@ -294,6 +294,17 @@ static const char message_jobs_sql[] =
     "ALTER TABLE messages ADD COLUMN job_stage TEXT;"
     "CREATE INDEX messages_job ON messages (job_id, job_stage) WHERE job_id IS NOT NULL;";
 
+/*
+ * The calls of a number are listed newest id first and looked up by number
+ * alone: created_at in these indexes served no query, and every call paid to
+ * write it twice more.
+ */
+static const char call_number_indexes_sql[] =
+    "DROP INDEX calls_from_number;"
+    "DROP INDEX calls_to_number;"
+    "CREATE INDEX calls_from_number ON calls (from_number);"
+    "CREATE INDEX calls_to_number ON calls (to_number);";
+
 const struct sqlite_migration sqlite_migrations[] = {
     {1, "calls and call events", calls_sql},
     {2, "messages, opt-outs and contacts", messages_sql},
@@ -305,6 +316,7 @@ const struct sqlite_migration sqlite_migrations[] = {
     {8, "SMS notes", notes_sql},
     {9, "the key of hashed subjects, and indexes for erasure", store_keys_sql},
     {10, "the job stage that sent a message", message_jobs_sql},
+    {11, "calls' number indexes without created_at", call_number_indexes_sql},
 };
 
 const size_t sqlite_migrations_count = HL_ARRAY_LEN(sqlite_migrations);

@@ -55,6 +55,11 @@ static void migrate_applies_all_then_is_idempotent_and_records_schema_version(vo
                               "'jobs', 'job_stages', 'media', 'erasures')"),
                      13);
     assert_text(f, "PRAGMA journal_mode", "wal");
+    /* A call's numbers are indexed alone (the history lists them by id). */
+    assert_text(f, "SELECT sql FROM sqlite_master WHERE name = 'calls_from_number'",
+                "CREATE INDEX calls_from_number ON calls (from_number)");
+    assert_text(f, "SELECT sql FROM sqlite_master WHERE name = 'calls_to_number'",
+                "CREATE INDEX calls_to_number ON calls (to_number)");
 }
 
 static void ping_fails_until_schema_is_current(void **state)
