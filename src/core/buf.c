@@ -56,7 +56,7 @@ static int buf_reserve(struct buf *b, size_t n)
     need = b->len + n + 1;
     if (need <= b->cap)
         return HL_OK;
-    cap = b->cap ? b->cap : 64;
+    cap = b->cap ? b->cap : 512; /* a log line, a TwiML answer: grown once at most */
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;
     if (b->max < SIZE_MAX && cap > b->max + 1)
