@@ -215,7 +215,13 @@ function renderMessage(m) {
     cell("From", el("span", { class: "mono num" }, m.from || "—")),
     cell("To", el("span", { class: "mono num" }, m.to || "—")),
     cell("Status", badge(m.status, statusKind(m.status))),
-    cell("Message", el("span", { class: "body-text" }, m.body || (m.num_media ? `(${m.num_media} media)` : ""))));
+    cell("Message", el("span", { class: "body-text" }, messageText(m))));
+}
+
+/* A sealed SMS note keeps no text here (body null): it is in the memo the owner was sent. */
+function messageText(m) {
+  if (m.body === null && m.direction === "inbound") return "(note sealed in an encrypted memo)";
+  return m.body || (m.num_media ? `(${m.num_media} media)` : "");
 }
 
 function renderMemo(m) {

@@ -67,6 +67,10 @@ async function fillTheOtherLists(server, call) {
     "INSERT INTO messages (direction, channel, from_number, to_number, body, status, created_at, " +
     `updated_at) SELECT 'inbound', 'sms', '${TEXTER}', '+14155559876', 'old text ' || i, 'received', ` +
     "'2026-10-01T12:00:00.000Z', '2026-10-01T12:00:00.000Z' FROM n");
+  // A note sealed into a memo keeps no text (FEATURE_ENCRYPTED_NOTES; test_note_page seals one).
+  server.rows("INSERT INTO messages (direction, channel, from_number, to_number, body, status, " +
+    `created_at, updated_at) VALUES ('inbound', 'sms', '${TEXTER}', '+14155559876', NULL, ` +
+    "'received', '2026-10-02T12:00:00.000Z', '2026-10-02T12:00:00.000Z')");
 }
 
 h.test("log in, see a simulated call with its events and transcript, log out", async () => {
@@ -154,7 +158,8 @@ h.test("log in, see a simulated call with its events and transcript, log out", a
     await page.waitForSelector("#older-messages:not([hidden])");
     assert.equal(await page.$$eval("#messages tr", (r) => r.length), 25);
     await page.click("#older-messages");
-    await h.waitFor(async () => (await page.$$eval("#messages tr", (r) => r.length)) === 33,
+    assert.match(await page.textContent("#messages"), /\(note sealed in an encrypted memo\)/);
+    await h.waitFor(async () => (await page.$$eval("#messages tr", (r) => r.length)) === 34,
       { what: "the second page of messages" });
     assert.equal(await page.isHidden("#older-messages"), true, "no third page");
     assert.match(await page.textContent("#messages"), /old text 1(?!\d)/);
