@@ -39,23 +39,11 @@ struct llm_call {
     struct curl_slist *headers;
     char *body;
     struct buf answer;
-    int too_large;
 };
 
 static int is_openai(const struct analyzer *z)
 {
     return strcmp(z->engine, "openai") == 0;
-}
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-    struct llm_call *c = ctx;
-
-    if (buf_add(&c->answer, data, size * n) != HL_OK) {
-        c->too_large = 1;
-        return 0;
-    }
-    return size * n;
 }
 
 static char *user_message(const struct analyzer *z, const char *transcript, time_t call_time)
@@ -132,8 +120,8 @@ static int setup(struct llm_call *c, const struct analyzer *z, const char *user,
     curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, c->body);
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, z->timeout_ms);
     curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, buf_write_callback);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &c->answer);
     curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "hotline/" HL_VERSION);
     buf_release(&url);
     return HL_OK;
@@ -144,7 +132,7 @@ static int perform(struct llm_call *c, struct hl_err *err)
     CURLcode cc = curl_easy_perform(c->curl);
     long status = 0;
 
-    if (c->too_large)
+    if (cc == CURLE_WRITE_ERROR)
         return hl_err_set(err, HL_ETOOLARGE, "LLM answer is over %d bytes", LLM_MAX_ANSWER);
     if (cc == CURLE_OPERATION_TIMEDOUT)
         return hl_err_set(err, HL_EUNKNOWN, "LLM request timed out");

@@ -199,11 +199,6 @@ static int sms_args(int argc, char **argv, struct sms_args *a)
     return 0;
 }
 
-static size_t on_answer(char *data, size_t size, size_t n, void *ctx)
-{
-    return buf_add(ctx, data, size * n) == HL_OK ? size * n : 0;
-}
-
 static void add_field(struct buf *body, CURL *curl, const char *name, const char *value)
 {
     char *escaped;
@@ -233,7 +228,7 @@ static void emulator_request(CURL *curl, const struct sim_account *acct, const c
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)SMS_TIMEOUT_S);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, err);
-    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer);
+    curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, buf_write_callback);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, answer);
     cc = curl_easy_perform(curl);
     *status = 0;

@@ -136,11 +136,6 @@ static void find_memo(void *ctx, const struct store_memo_row *m)
 
 /* ---- The memo, through the owner's phone (the emulator's outbox) ---------------------- */
 
-static size_t collect(char *data, size_t size, size_t n, void *ctx)
-{
-    return buf_add(ctx, data, size * n) == HL_OK ? size * n : 0;
-}
-
 /* The emulator's sent messages as JSON ({"messages": [...]}), or NULL. */
 static json_t *fetch_outbox(const struct demo_place *place)
 {
@@ -160,7 +155,7 @@ static json_t *fetch_outbox(const struct demo_place *place)
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_USERPWD, user);
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, buf_write_callback);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     if (curl_easy_perform(c) == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

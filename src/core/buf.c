@@ -77,6 +77,11 @@ int buf_add(struct buf *b, const void *data, size_t n)
     return HL_OK;
 }
 
+size_t buf_write_callback(char *data, size_t size, size_t n, void *b)
+{
+    return buf_add(b, data, size * n) == HL_OK ? size * n : 0;
+}
+
 int buf_adds(struct buf *b, const char *s)
 {
     return buf_add(b, s, strlen(s));

@@ -38,6 +38,13 @@ char *buf_detach(struct buf *b, size_t *len);
 
 /* Append; each returns HL_OK or HL_ETOOLARGE. */
 int buf_add(struct buf *b, const void *data, size_t n);
+
+/*
+ * libcurl's CURLOPT_WRITEFUNCTION, with the struct buf as CURLOPT_WRITEDATA:
+ * appends what arrives. Past the ceiling it returns 0, and the transfer ends
+ * with CURLE_WRITE_ERROR — which therefore means "the answer was too large".
+ */
+size_t buf_write_callback(char *data, size_t size, size_t n, void *b);
 int buf_adds(struct buf *b, const char *s);
 int buf_addc(struct buf *b, char c);
 int buf_addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,6 +12,7 @@
 
 #include "crypto/crypto.h"
 #include "sim/sim_driver.h"
+#include "sim/sim_messages.h"
 #include "sim/sim_sender.h"
 #include "sim/sim_state.h"
 #include "core/banned.h"
@@ -37,14 +38,7 @@ static void call_free(struct sim_row *row)
 
 static void message_free(struct sim_row *row)
 {
-    struct sim_message *m = (struct sim_message *)row;
-
-    free(m->to);
-    free(m->from);
-    free(m->body);
-    free(m->messaging_service_sid);
-    free(m->status_callback);
-    free(m);
+    sim_message_discard((struct sim_message *)row);
 }
 
 static void recording_free(struct sim_row *row)

@@ -14,7 +14,7 @@
 struct sim_message *sim_message_new(const char *to, const char *from, const char *body,
                                     const char *direction, const char *status);
 
-/* Free a message that never went into the table. */
+/* Free a message: one that never went into the table, or a row the table lets go. */
 void sim_message_discard(struct sim_message *m);
 
 /*

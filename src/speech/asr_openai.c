@@ -86,19 +86,7 @@ struct upload {
     curl_mime *mime;
     struct curl_slist *headers;
     struct buf answer;
-    int too_large;
 };
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-    struct upload *u = ctx;
-
-    if (buf_add(&u->answer, data, size * n) != HL_OK) {
-        u->too_large = 1;
-        return 0;
-    }
-    return size * n;
-}
 
 static void add_field(curl_mime *mime, const char *name, const char *value)
 {
@@ -132,16 +120,15 @@ static int setup(struct upload *u, const struct asr_openai *c, const void *wav, 
     curl_easy_setopt(u->curl, CURLOPT_MIMEPOST, u->mime);
     curl_easy_setopt(u->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
     curl_easy_setopt(u->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, u);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEFUNCTION, buf_write_callback);
+    curl_easy_setopt(u->curl, CURLOPT_WRITEDATA, &u->answer);
     curl_easy_setopt(u->curl, CURLOPT_USERAGENT, "hotline/" HL_VERSION);
     return HL_OK;
 }
 
-static int transfer_error(CURLcode cc, const struct upload *u, const struct asr_openai *c,
-                          struct hl_err *err)
+static int transfer_error(CURLcode cc, const struct asr_openai *c, struct hl_err *err)
 {
-    if (u->too_large)
+    if (cc == CURLE_WRITE_ERROR)
         return hl_err_set(err, HL_EREMOTE, "ASR service answered over %u bytes",
                           ASR_OPENAI_MAX_ANSWER);
     if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST)
@@ -209,7 +196,7 @@ int asr_openai_run(struct asr_openai *c, const void *wav, size_t len, struct asr
         goto out;
     }
     cc = curl_easy_perform(u.curl);
-    rc = cc != CURLE_OK ? transfer_error(cc, &u, c, err) : read_answer(&u, c, out, err);
+    rc = cc != CURLE_OK ? transfer_error(cc, c, err) : read_answer(&u, c, out, err);
 out:
     curl_slist_free_all(u.headers);
     curl_mime_free(u.mime);

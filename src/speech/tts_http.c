@@ -19,19 +19,7 @@ struct fetch {
     struct curl_slist *headers;
     char *form;
     struct buf *audio;
-    int too_large;
 };
-
-static size_t on_body(char *data, size_t size, size_t n, void *ctx)
-{
-    struct fetch *f = ctx;
-
-    if (buf_add(f->audio, data, size * n) != HL_OK) {
-        f->too_large = 1;
-        return 0;
-    }
-    return size * n;
-}
 
 /* text=...&voice_id=..., percent-encoded. */
 static char *form_body(CURL *c, const char *voice_id, const char *text)
@@ -79,8 +67,8 @@ static int setup(struct fetch *f, const struct tts_http *h, const char *voice_id
     curl_easy_setopt(f->curl, CURLOPT_TIMEOUT_MS, h->timeout_ms > 0 ? h->timeout_ms : 15000L);
     curl_easy_setopt(f->curl, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(f->curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)TTS_HTTP_MAX_BYTES);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, f);
+    curl_easy_setopt(f->curl, CURLOPT_WRITEFUNCTION, buf_write_callback);
+    curl_easy_setopt(f->curl, CURLOPT_WRITEDATA, f->audio);
     curl_easy_setopt(f->curl, CURLOPT_USERAGENT, "hotline/" HL_VERSION);
     buf_release(&url); /* libcurl copies the URL */
     return HL_OK;
@@ -106,9 +94,9 @@ static int audio_kind(const char *ct)
     return -1;
 }
 
-static int transfer_error(CURLcode cc, struct fetch *f, struct hl_err *err)
+static int transfer_error(CURLcode cc, struct hl_err *err)
 {
-    if (f->too_large || cc == CURLE_FILESIZE_EXCEEDED)
+    if (cc == CURLE_WRITE_ERROR || cc == CURLE_FILESIZE_EXCEEDED)
         return hl_err_set(err, HL_ETOOLARGE, "TTS audio is over %u bytes", TTS_HTTP_MAX_BYTES);
     if (cc == CURLE_COULDNT_CONNECT || cc == CURLE_COULDNT_RESOLVE_HOST)
         return hl_err_set(err, HL_EUNREACHABLE, "TTS service unreachable: %s",
@@ -146,7 +134,7 @@ int tts_http_fetch(const struct tts_http *h, const char *voice_id, const char *t
     if ((rc = setup(&f, h, voice_id, text, err)) != HL_OK)
         goto out;
     cc = curl_easy_perform(f.curl);
-    rc = cc != CURLE_OK ? transfer_error(cc, &f, err) : check_answer(&f, kind, err);
+    rc = cc != CURLE_OK ? transfer_error(cc, err) : check_answer(&f, kind, err);
 out:
     curl_slist_free_all(f.headers);
     if (f.curl)
