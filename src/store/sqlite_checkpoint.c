@@ -9,20 +9,28 @@
  * PASSIVE checkpoints on a connection of its own. A passive checkpoint never
  * blocks writers or readers; what it cannot copy now it copies next time.
  *
+ * The checkpointer is woken each time the WAL has grown by CHECKPOINT_STEP
+ * pages. Woken after every commit past a size (as it was), it ran hundreds
+ * of checkpoints a second, each copying one commit's pages and paying two
+ * fsyncs; woken every 2000 pages, each checkpoint was a burst of several
+ * milliseconds that the webhooks' p99 felt. 250 pages measured best for
+ * both (docs/performance.md).
+ *
  * But the WAL only starts over from its beginning when a checkpoint has
  * copied every frame before the next commit, and under steady load commits
  * never pause that long: the WAL grew by some 10 MB a second (and with it the
  * WAL index every page read searches). So once it holds CHECKPOINT_HOLD_PAGES,
- * the checkpoint is run holding the writer: commits wait for it (a few
- * milliseconds, once per 64 MB of WAL), it copies everything, and the next
- * commit starts the WAL over.
+ * a passive checkpoint copies what it can and then a second one runs holding
+ * the writer: commits wait for it (its two fsyncs and the few pages
+ * committed during the first, once per 64 MB of WAL), and the next commit
+ * starts the WAL over.
  */
 #include "store/sqlite_internal.h"
 
 #include "core/banned.h"
 
-/* Checkpoint once the WAL holds this many pages (SQLite's default is 1000: see storage.md). */
-#define CHECKPOINT_PAGES 4000
+/* A passive checkpoint each time the WAL has grown by this many pages (see the top). */
+#define CHECKPOINT_STEP 250
 /* Past this many, checkpoint with writes held, so that the WAL starts over. */
 #define CHECKPOINT_HOLD_PAGES 16000
 
@@ -32,12 +40,15 @@ static int on_wal_commit(void *arg, sqlite3 *db, const char *name, int pages)
     struct sqlite_store *s = arg;
 
     (void)db, (void)name;
-    if (pages >= CHECKPOINT_PAGES) {
-        pthread_mutex_lock(&s->checkpoint_lock);
-        s->checkpoint_wanted = pages >= CHECKPOINT_HOLD_PAGES ? 2 : 1;
-        pthread_cond_signal(&s->checkpoint_cond);
-        pthread_mutex_unlock(&s->checkpoint_lock);
-    }
+    if (pages < s->checkpoint_mark) /* the WAL started over */
+        s->checkpoint_mark = 0;
+    if (pages - s->checkpoint_mark < CHECKPOINT_STEP)
+        return SQLITE_OK;
+    s->checkpoint_mark = pages;
+    pthread_mutex_lock(&s->checkpoint_lock);
+    s->checkpoint_wanted = pages >= CHECKPOINT_HOLD_PAGES ? 2 : 1;
+    pthread_cond_signal(&s->checkpoint_cond);
+    pthread_mutex_unlock(&s->checkpoint_lock);
     return SQLITE_OK;
 }
 
@@ -55,11 +66,12 @@ static void *checkpoint_main(void *arg)
         hold = s->checkpoint_wanted == 2;
         s->checkpoint_wanted = 0;
         pthread_mutex_unlock(&s->checkpoint_lock);
-        if (hold)
-            writer_get(s); /* no commit can come between its start and its end */
         sqlite3_wal_checkpoint_v2(s->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-        if (hold)
+        if (hold) { /* only what was committed during the one above is left to copy */
+            writer_get(s); /* no commit can come between its start and its end */
+            sqlite3_wal_checkpoint_v2(s->checkpointer, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
             writer_put(s);
+        }
         pthread_mutex_lock(&s->checkpoint_lock);
     }
     pthread_mutex_unlock(&s->checkpoint_lock);

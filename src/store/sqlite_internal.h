@@ -161,6 +161,7 @@ struct sqlite_store {
     pthread_mutex_t checkpoint_lock;
     pthread_cond_t checkpoint_cond;
     int checkpoint_wanted;
+    int checkpoint_mark; /* the WAL's size when a checkpoint was last asked for (the writer's) */
     int checkpoint_stopping;
     int checkpoint_running;
     /* the subject key (store_keys), read once: it never changes (under pool_lock) */
