@@ -26,6 +26,13 @@
  * that follows a batch of more than one gathers: it reads on until every
  * connection of the loop has a request waiting, GATHER_MAX are, or GATHER_US
  * have passed. A lone webhook on a quiet server is committed at once.
+ *
+ * The loops' batches then meet (batch_group.c): a loop at the end of its
+ * round waits, as long as a gather at most, for the other loops holding
+ * webhooks or about to, and their batches are committed together. The kernel
+ * shares the connections out between the loops however it likes (at 32
+ * connections, 32/0 as often as 31/1 or 17/15), and a loop left with one or
+ * two of them had committed a transaction for every one or two webhooks.
  */
 #define _GNU_SOURCE /* ppoll: a wait shorter than a millisecond */
 #include "httpd.h"
@@ -47,6 +54,7 @@
 #include <unistd.h>
 
 #include "core/buf.h"
+#include "http/batch_group.h"
 #include "core/log.h"
 #include "core/banned.h"
 
@@ -75,6 +83,7 @@ struct loop {
 
 struct httpd {
     struct loop *loops;
+    struct batch_group *group; /* where the loops' batches meet (NULL without a batch handler) */
     int n_loops;
     int listen_fd;
     struct httpd_config cfg;
@@ -293,7 +302,8 @@ static enum MHD_Result exchange_finish(struct exchange *x, struct MHD_Connection
         x->held = 1;
         x->next_held = x->loop->held;
         x->loop->held = x;
-        x->loop->held_count++;
+        if (x->loop->held_count++ == 0)
+            batch_group_hold(x->d->group, (int)(x->loop - x->d->loops));
         return MHD_YES; /* no response yet: libmicrohttpd asks again next round */
     }
     if (!x->res.status && x->res.defer_start && x->late) {
@@ -419,7 +429,7 @@ static void loop_run_batch(struct loop *l)
     }
     for (x = l->held, i = n; x; x = x->next_held) /* held is newest first */
         l->items[--i] = x->res.batch_item;
-    d->cfg.batch(d->cfg.ctx, l->items, n);
+    batch_group_run(d->group, (int)(l - d->loops), l->items, n);
     l->last_batch = n;
     l->held_count = 0;
     for (x = l->held, l->held = NULL; x; x = next) {
@@ -540,6 +550,7 @@ static void loops_end(struct httpd *d)
         free(l->items);
     }
     close(d->listen_fd);
+    batch_group_free(d->group);
     free(d->loops);
     free(d);
 }
@@ -557,6 +568,8 @@ int httpd_start(struct httpd **out, const struct httpd_config *cfg, struct hl_er
     }
     d->cfg = *cfg;
     d->loops = hl_calloc((size_t)n, sizeof(*d->loops));
+    if (cfg->batch)
+        d->group = batch_group_new(cfg->batch, cfg->ctx, n, GATHER_US);
     for (i = 0; i < n; i++)
         d->loops[i].wake = -1;
     d->n_loops = n;
