@@ -33,7 +33,7 @@ base="http://127.0.0.1:$port"
 
 PORT=$port HOST=127.0.0.1 PUBLIC_BASE_URL=$base TWILIO_ACCOUNT_SID=AC$(printf '%032d' 1) \
 TWILIO_AUTH_TOKEN=$token DATABASE_URL=sqlite:$work/bench.db MEDIA_DIR=$work/media \
-LOG_LEVEL=${LOG_LEVEL:-info} HTTP_THREADS=${HTTP_THREADS:-2} \
+LOG_LEVEL=${LOG_LEVEL:-info} \
   "$bin" serve 2>"$work/server.log" &
 pid=$!
 echo_pid=

@@ -161,7 +161,7 @@ static void config_defaults_without_any_setting(void **state)
     assert_int_equal(cfg.port, 8080);
     assert_string_equal(cfg.host, "127.0.0.1");
     assert_string_equal(cfg.public_base_url, "http://127.0.0.1:8080");
-    assert_int_equal(cfg.http_threads, 2);
+    assert_int_equal(cfg.http_threads, 1);
     assert_int_equal(cfg.http_max_connections, 1024);
     assert_int_equal(cfg.http_timeout_s, 30);
     assert_null(cfg.twilio_account_sid);
