@@ -108,10 +108,11 @@ void http_resume(struct http_pending *pending);
  * Answer at the end of this round. Instead of filling res now, a handler
  * calls http_batch() and returns. Each round of its event loop, a thread of
  * the edge reads every request that is ready, then hands the items of all
- * those batched to the batch handler of its httpd_config in one call, on the
- * same thread, and only then answers them: what the batch handler does once
- * (a commit) is shared by every request of the round, with no hand-over to
- * another thread and no parking. The batch handler must fill each item's res
+ * those batched to the batch handler of its httpd_config in one call (with
+ * several loops, one call may carry other loops' rounds too, made on any of
+ * their threads while the others wait), and only then answers them: what the
+ * batch handler does once (a commit) is shared by every request of the round,
+ * with no parking. The batch handler must fill each item's res
  * (the edge answers 500 where it did not) and should not block for long:
  * the thread's other connections wait for it.
  */

@@ -32,7 +32,8 @@ struct httpd_config {
     size_t max_header; /* bytes for the request head; larger gets 431 */
     void (*handler)(void *ctx, struct http_request *req, struct http_response *res);
     void *ctx;
-    /* Gets the items handlers passed to http_batch() in one round (NULL if none ever do). */
+    /* Gets the items handlers passed to http_batch() in a round, of one loop or several
+     * (batch_group.h); NULL if no handler ever batches. */
     void (*batch)(void *ctx, void **items, size_t n);
 };
 
