@@ -14,6 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 [ $# -ge 2 ] || { echo "usage: bench/ab.sh OLD_BINARY NEW_BINARY [ROUNDS]" >&2; exit 2; }
 binaries=("$1" "$2")
 rounds=${3:-3}
@@ -25,43 +26,30 @@ for bin in "${binaries[@]}"; do
 done
 
 work=$(mktemp -d)
-pid=
-stop_server() {
-  [ -z "$pid" ] || { kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-  pid=
-}
-trap 'stop_server; rm -rf "$work"' EXIT
+SERVER_PID=
+trap 'stop_pid "$SERVER_PID"; rm -rf "$work"' EXIT
 
 # One port for every run: the bodies are signed for its URL once.
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 base="http://127.0.0.1:$port"
 python3 "$here/bench/sign.py" "$work" "$base" "$token" "${VOICE_CALLS:-200000}"
 
 # run BINARY: one fresh server, one wrk run, one line.
 run() {
-  local bin=$1 db before after out reqs
+  local bin=$1 db before after out
   db=$(mktemp -d -p "$work")
-  PORT=$port HOST=127.0.0.1 PUBLIC_BASE_URL=$base TWILIO_ACCOUNT_SID=AC$(printf '%032d' 1) \
-  TWILIO_AUTH_TOKEN=$token DATABASE_URL=sqlite:$db/bench.db MEDIA_DIR=$db/media \
-  LOG_LEVEL=${LOG_LEVEL:-info} \
-    "$bin" serve 2>"$db/server.log" &
-  pid=$!
-  for _ in $(seq 100); do
-    curl -fs "$base/health" >/dev/null 2>&1 && break
-    sleep 0.1
-  done
-  before=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  start_webhook_server "$bin" "$port" "$token" "$db"
+  before=$(cpu_ticks "$SERVER_PID")
   out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$work/voice.lua" "$base/twilio/voice")
-  after=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-  ! grep -q Non-2xx <<<"$out" || { echo "bench: $bin answered non-2xx responses" >&2; exit 1; }
-  printf '%-24s %10s %10s %10s %10.1f %8s kB\n' "$(basename "$bin")" \
-    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" "$(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out")" \
-    "$(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n="$reqs" \
-      'BEGIN {print t / hz * 1e6 / n}')" "$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")"
-  stop_server
+  after=$(cpu_ticks "$SERVER_PID")
+  [ -z "$(wrk_field "$out" non2xx)" ] || { echo "bench: $bin answered non-2xx responses" >&2; exit 1; }
+  printf '%-24s %10s %10s %10s %10.1f %8s kB\n' "$(basename "$bin")" "$(wrk_field "$out" rps)" \
+    "$(wrk_field "$out" p50)" "$(wrk_field "$out" p99)" \
+    "$(us_per_request $((after - before)) "$(wrk_field "$out" requests)")" \
+    "$(peak_rss_kb "$SERVER_PID")"
+  stop_pid "$SERVER_PID"
+  SERVER_PID=
   rm -rf "$db"
 }
 

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 bin=${HOTLINE_BIN:-$here/build-release/hotline}
 n=${N:-50}
 workers=${WORKERS:-2}
@@ -23,9 +24,8 @@ say=${SAY:-"Hi, this is Sam from the bakery. Please call me back tomorrow mornin
 [ -x "$bin" ] || { echo "bench: no binary at $bin (run make bench-pipeline)" >&2; exit 1; }
 
 work=$(mktemp -d)
-freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-port=$(freeport)
-sim_port=$(freeport)
+port=$(free_port)
+sim_port=$(free_port)
 base="http://127.0.0.1:$port"
 sid="AC$(python3 -c 'import secrets; print(secrets.token_hex(16))')"
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
@@ -40,7 +40,8 @@ export HOST=127.0.0.1 PORT=$port PUBLIC_BASE_URL=$base SIM_ACCOUNT_FILE=$work/ac
 sim_pid=
 pid=
 cleanup() {
-  for p in $pid $sim_pid; do kill -TERM "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  stop_pid "$pid"
+  stop_pid "$sim_pid"
   if [ -n "${KEEP:-}" ]; then echo "bench: kept $work" >&2; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
@@ -51,13 +52,7 @@ sim_pid=$!
 serve() { # serve WORKERS: start hotline, wait for /health
   WORKERS=$1 "$bin" serve >>"$work/server.log" 2>&1 &
   pid=$!
-  for _ in $(seq 200); do
-    curl -fs "$base/health" >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "bench: hotline did not start" >&2
-  tail -5 "$work/server.log" >&2
-  exit 1
+  wait_healthy "$base" "$work/server.log"
 }
 stop() { kill -TERM "$pid"; wait "$pid" || true; pid=; }
 count() { sqlite3 "$work/bench.db" "SELECT count(*) FROM jobs WHERE state = '$1'"; }

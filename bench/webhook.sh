@@ -21,39 +21,32 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/bench/lib.sh"
 bin=${HOTLINE_BIN:-$here/build-release/hotline}
 duration=${DURATION:-10}
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 [ -x "$bin" ] || { echo "bench: no binary at $bin (run make bench)" >&2; exit 1; }
 
 work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(free_port)
 token=$(python3 -c 'import secrets; print(secrets.token_hex(16))')
 base="http://127.0.0.1:$port"
 
-PORT=$port HOST=127.0.0.1 PUBLIC_BASE_URL=$base TWILIO_ACCOUNT_SID=AC$(printf '%032d' 1) \
-TWILIO_AUTH_TOKEN=$token DATABASE_URL=sqlite:$work/bench.db MEDIA_DIR=$work/media \
-LOG_LEVEL=${LOG_LEVEL:-info} \
-  "$bin" serve 2>"$work/server.log" &
-pid=$!
+SERVER_PID=
 echo_pid=
 cleanup() {
-  kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true
-  [ -z "$echo_pid" ] || { kill -TERM "$echo_pid" 2>/dev/null || true; wait "$echo_pid" 2>/dev/null || true; }
+  stop_pid "$SERVER_PID"
+  stop_pid "$echo_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
-for _ in $(seq 100); do
-  curl -fs "$base/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
+start_webhook_server "$bin" "$port" "$token" "$work"
+pid=$SERVER_PID
 
 # wrk scripts: the bodies are signed here, exactly as Twilio signs them.
 python3 "$here/bench/sign.py" "$work" "$base" "$token" "${VOICE_CALLS:-400000}"
 
 measured=$pid # the process whose CPU time run() reads
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$measured/stat"; }
-hz=$(getconf CLK_TCK)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 printf '%-15s %5s %10s %10s %10s %14s\n' endpoint conns "req/s" "p50" "p99" "cpu/req (us)"
@@ -61,21 +54,20 @@ declare -A rps
 run() {
   local name=$1 path=$2 conns=$3 script=${4:-}
   local before after out reqs
-  before=$(cpu_ticks)
+  before=$(cpu_ticks "$measured")
   if [ -n "$script" ]; then
     out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency -s "$script" "$base$path")
   else
     out=$(wrk -t1 -c"$conns" -d"${duration}s" --latency "$base$path")
   fi
-  after=$(cpu_ticks)
-  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  after=$(cpu_ticks "$measured")
+  reqs=$(wrk_field "$out" requests)
   local non2xx
-  non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+  non2xx=$(wrk_field "$out" non2xx)
   [ -z "$non2xx" ] || { echo "bench: $name answered $non2xx non-2xx responses" >&2; exit 1; }
-  rps[$name-$conns]=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  rps[$name-$conns]=$(wrk_field "$out" rps)
   printf '%-15s %5s %10s %10s %10s %14.1f\n' "$name" "$conns" "${rps[$name-$conns]}" \
-    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")" \
-    "$(awk -v t=$((after - before)) -v hz="$hz" -v n="$reqs" 'BEGIN {print t / hz * 1e6 / n}')"
+    "$(wrk_field "$out" p50)" "$(wrk_field "$out" p99)" "$(us_per_request $((after - before)) "$reqs")"
 }
 for conns in 32 64; do
   run voice /twilio/voice "$conns" "$work/voice.lua"
@@ -83,14 +75,14 @@ for conns in 32 64; do
   run health /health "$conns"
 done
 stored=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('select count(*) from calls').fetchone()[0], 'calls,', c.execute('select count(*) from call_events').fetchone()[0], 'call events')" "$work/bench.db")
-echo "peak RSS: $(awk '/VmHWM/ {print $2, $3}' "/proc/$pid/status"); stored: $stored"
+echo "peak RSS: $(peak_rss_kb "$pid") kB; stored: $stored"
 awk -v v="${rps[voice-32]}" -v h="${rps[health-32]}" \
   'BEGIN {printf "ratio signed voice / health at 32 connections: %.2f\n", v / h}'
 echo "load average before: $load_before; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 if [ "${FLOOR:-0}" = 1 ]; then
   cc -O2 -o "$work/echo" "$here/bench/echo.c"
-  echo_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  echo_port=$(free_port)
   "$work/echo" "$echo_port" &
   echo_pid=$!
   sleep 0.3

@@ -45,7 +45,7 @@ struct batch_group {
     int n_loops;
     void **queued; /* submitted, not yet taken by a batch */
     size_t queued_count, queued_cap;
-    void **taken; /* the running batch's items */
+    void **taken; /* the running batch's items: the queue it took, swapped out */
     size_t taken_cap;
     int running;      /* a batch is being run */
     uint64_t started; /* batches taken so far */
@@ -134,15 +134,19 @@ static void wait_for_others(struct batch_group *g)
 /* (lock held) Take every submitted item as the next batch and run it, unlocked. */
 static void run_next_batch(struct batch_group *g)
 {
-    size_t n;
+    void **items;
+    size_t n, cap;
 
     g->running = 1;
-    wait_for_others(g);
-    grow(&g->taken, &g->taken_cap, g->queued_count);
+    wait_for_others(g); /* others may add to the queue meanwhile */
+    items = g->queued;
     n = g->queued_count;
-    if (n)
-        memcpy(g->taken, g->queued, n * sizeof(*g->taken));
+    cap = g->queued_cap;
+    g->queued = g->taken; /* the next batch queues in the buffer the last one ran from */
+    g->queued_cap = g->taken_cap;
     g->queued_count = 0;
+    g->taken = items;
+    g->taken_cap = cap;
     g->started++;
     pthread_mutex_unlock(&g->lock);
     g->run(g->ctx, g->taken, n);
